@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Benchmarks: one program per question.

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: ((GPL-2.0-only WITH Linux-syscall-note) OR MIT) */
+/*
+ * segctl: Plan 9 memory segments on Linux.  The one definition of the ABI
+ * between the segctl module (/dev/segctl) and user space.
+ *
+ * Every request struct starts with its own size in bytes.  The module reads
+ * the size the caller gives: a shorter struct is zero-extended, a longer one
+ * is accepted only if the bytes the module does not know are zero (E2BIG
+ * otherwise).  Reserved fields and unknown flag or attribute bits must be
+ * zero (EINVAL otherwise).  Addresses and lengths are __u64.
+ *
+ * Every request acts on the address space (mm) of the calling task.
+ * read() on the device returns the caller's segment table as text.
+ */
+#ifndef _UAPI_LINUX_SEGCTL_H
+#define _UAPI_LINUX_SEGCTL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define SEGCTL_API		1
+
+/* Segment attributes: Plan 9's octal values (libc.h, portdat.h). */
+#define SEGCTL_ATTR_RONLY	0000040	/* read-only */
+#define SEGCTL_ATTR_CEXEC	0000100	/* detach at exec */
+#define SEGCTL_ATTR_NONE	0000200	/* redzone: every access faults */
+#define SEGCTL_ATTR_NOEXEC	0002000	/* not executable */
+#define SEGCTL_ATTR_COMMIT	0004000	/* faulted in and locked at attach */
+#define SEGCTL_ATTR_SAS		0010000	/* shared by all tasks of the mm */
+#define SEGCTL_ATTR_ALL		(SEGCTL_ATTR_RONLY | SEGCTL_ATTR_CEXEC | \
+				 SEGCTL_ATTR_NONE | SEGCTL_ATTR_NOEXEC | \
+				 SEGCTL_ATTR_COMMIT | SEGCTL_ATTR_SAS)
+
+/* Segment classes. */
+#define SEGCTL_CLASS_MEMORY	1	/* private anonymous, copy-on-write */
+#define SEGCTL_CLASS_SHARED	2	/* anonymous shared memory */
+
+/* Features reported by SEGCTL_VERSION. */
+#define SEGCTL_FEAT_GUARDED	(1ULL << 0)	/* attach with redzones */
+#define SEGCTL_FEAT_FORK	(1ULL << 1)	/* fork copies the table */
+#define SEGCTL_FEAT_ALL		(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK)
+
+/**
+ * struct segctl_version - API handshake
+ * @size:	sizeof(struct segctl_version)
+ * @api:	in: the API the caller speaks (SEGCTL_API); out: the module's
+ * @features:	out: SEGCTL_FEAT_* the module implements
+ * @attrs:	out: attribute bits the module accepts
+ * @commit_limit: out: module-wide cap on committed memory, in pages
+ *
+ * Fails with EINVAL if @api is not one the module speaks.
+ */
+struct segctl_version {
+	__u32 size;
+	__u32 api;
+	__u64 features;
+	__u64 attrs;
+	__u64 commit_limit;
+};
+
+/**
+ * struct segctl_attach - segattach, and segattachguarded when @guard != 0
+ * @size:	sizeof(struct segctl_attach)
+ * @attr:	SEGCTL_ATTR_* bits
+ * @class:	SEGCTL_CLASS_*
+ * @__reserved:	must be 0
+ * @va:		in: address wanted, 0 for any; out: base of the segment
+ *		(of the body, for a guarded attach)
+ * @len:	in: length in bytes; out: rounded length
+ * @guard:	bytes of SG_NONE redzone on each side, rounded up to pages;
+ *		0 for a plain attach
+ */
+struct segctl_attach {
+	__u32 size;
+	__u32 attr;
+	__u32 class;
+	__u32 __reserved;
+	__u64 va;
+	__u64 len;
+	__u64 guard;
+};
+
+/**
+ * struct segctl_detach - segdetach
+ * @size:	sizeof(struct segctl_detach)
+ * @flags:	must be 0
+ * @addr:	any address inside the segment
+ */
+struct segctl_detach {
+	__u32 size;
+	__u32 flags;
+	__u64 addr;
+};
+
+/**
+ * struct segctl_range - segfree and segflush
+ * @size:	sizeof(struct segctl_range)
+ * @flags:	must be 0
+ * @va:		start of the span
+ * @len:	length of the span in bytes
+ */
+struct segctl_range {
+	__u32 size;
+	__u32 flags;
+	__u64 va;
+	__u64 len;
+};
+
+/**
+ * struct segctl_brk - segbrk
+ * @size:	sizeof(struct segctl_brk)
+ * @flags:	must be 0
+ * @saddr:	any address inside the segment
+ * @addr:	the new end, rounded up to a page; 0 only asks for the base
+ * @base:	out: base of the segment
+ * @top:	out: end of the segment after the call
+ */
+struct segctl_brk {
+	__u32 size;
+	__u32 flags;
+	__u64 saddr;
+	__u64 addr;
+	__u64 base;
+	__u64 top;
+};
+
+#define SEGCTL_MAGIC		0xB9
+
+#define SEGCTL_VERSION	_IOWR(SEGCTL_MAGIC, 0x00, struct segctl_version)
+#define SEGCTL_ATTACH	_IOWR(SEGCTL_MAGIC, 0x01, struct segctl_attach)
+#define SEGCTL_DETACH	_IOWR(SEGCTL_MAGIC, 0x02, struct segctl_detach)
+#define SEGCTL_FREE	_IOWR(SEGCTL_MAGIC, 0x03, struct segctl_range)
+#define SEGCTL_BRK	_IOWR(SEGCTL_MAGIC, 0x04, struct segctl_brk)
+#define SEGCTL_FLUSH	_IOWR(SEGCTL_MAGIC, 0x05, struct segctl_range)
+
+/*
+ * The module dispatches on the command's type and number; the size field
+ * inside the struct, not the size encoded in the command, tells it how many
+ * bytes the caller passed.
+ */
+
+#endif /* _UAPI_LINUX_SEGCTL_H */

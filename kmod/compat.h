@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * compat.h: the differences between the kernels segctl builds on (6.1 and
+ * 6.12) that the rest of the module must not see.
+ */
+#ifndef SEGCTL_COMPAT_H
+#define SEGCTL_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/* 6.3 made vm_flags const behind accessors that also lock the VMA. */
+static inline void segctl_vma_set_locked(struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, VM_LOCKED);
+#else
+	vma->vm_flags |= VM_LOCKED;
+#endif
+}
+
+/* 6.5 dropped get_user_pages()'s vmas argument. */
+static inline long segctl_gup(unsigned long start, unsigned long nr,
+			      unsigned int gup_flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return get_user_pages(start, nr, gup_flags, NULL);
+#else
+	return get_user_pages(start, nr, gup_flags, NULL, NULL);
+#endif
+}
+
+/* Unmap the pages of [start, start + size) inside one VMA. */
+static inline void segctl_zap(struct vm_area_struct *vma, unsigned long start,
+			      unsigned long size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	zap_page_range_single(vma, start, size, NULL);
+#else
+	zap_page_range(vma, start, size);
+#endif
+}
+
+#endif /* SEGCTL_COMPAT_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * segctl.h: the module's own types.
+ *
+ * Locking, outermost first:
+ *   tables_lock (mutex, table.c)	the hash of tables, debugfs, module exit
+ *   table->lock (mutex)		one mm's segments; held across vm_mmap
+ *   mmap_lock				taken by vm_mmap/vm_munmap or by us
+ * Nothing called under mmap_lock takes a segctl lock, and no user memory is
+ * copied while a segctl lock is held.  A parent's table->lock nests outside
+ * its child's when a fork is adopted (fork.c).
+ */
+#ifndef SEGCTL_H
+#define SEGCTL_H
+
+#include <linux/list.h>
+#include <linux/maple_tree.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/segctl.h>
+#include <linux/types.h>
+
+/* What a "shared" segment's copies in several address spaces have in common. */
+struct segctl_share {
+	refcount_t	ref;		/* tables holding the segment */
+};
+
+struct segctl_seg {
+	unsigned long	start;		/* [start, end), page aligned */
+	unsigned long	end;
+	unsigned long	span_start;	/* the guarded attach it belongs to, */
+	unsigned long	span_end;	/* or [start, end) */
+	u32		attr;		/* SEGCTL_ATTR_* */
+	u32		class;		/* SEGCTL_CLASS_* */
+	unsigned long	commit;		/* pages charged to the module cap */
+	struct segctl_share *share;	/* "shared" class only */
+	u64		born;		/* table generation at attach */
+	u64		died;		/* generation at removal, in limbo */
+	struct list_head limbo;		/* on table->limbo once removed */
+};
+
+/* One per mm that has used segctl: its segment table. */
+struct segctl_table {
+	struct mmu_notifier mn;		/* mn.mm is the address space */
+	refcount_t	ref;		/* the mm's, plus one per pending fork */
+	struct mutex	lock;
+	struct maple_tree segs;		/* [start, end - 1] -> segctl_seg */
+	unsigned long	nsegs;
+	unsigned long	commit;		/* pages this mm holds of the module cap */
+	u64		gen;		/* bumped by every attach and removal */
+	atomic_t	forks;		/* children not yet adopted (fork.c) */
+	struct list_head limbo;		/* segments removed while forks > 0 */
+	bool		dead;		/* the mm has gone */
+	pid_t		pid;		/* tgid of the task that made it */
+	struct hlist_node hnode;	/* in the hash of tables */
+	struct list_head exit;		/* on module exit's list */
+	struct rcu_head	rcu;
+};
+
+/* Module-wide counters, for the leak accounting in sysfs and debugfs. */
+extern atomic_long_t segctl_nr_tables;
+extern atomic_long_t segctl_nr_segs;
+extern atomic_long_t segctl_committed;	/* pages */
+extern unsigned long segctl_commit_limit; /* pages */
+
+/* table.c */
+int segctl_tables_init(void);
+void segctl_tables_exit(void);
+struct segctl_table *segctl_table_get(struct mm_struct *mm, bool create);
+void segctl_table_put(struct segctl_table *t);
+struct segctl_seg *segctl_seg_alloc(void);
+void segctl_seg_free(struct segctl_seg *s);
+int segctl_seg_insert(struct segctl_table *t, struct segctl_seg *s);
+void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s, bool gone);
+void segctl_seg_drop_stale(struct segctl_table *t, struct segctl_seg *s,
+			   unsigned long keep_start, unsigned long keep_end);
+void segctl_table_free_limbo(struct segctl_table *t);
+int segctl_debugfs_show(struct seq_file *m, void *unused);
+
+/* segment.c */
+long segctl_attach(void *arg);		/* struct segctl_attach */
+long segctl_detach(void *arg);		/* struct segctl_detach */
+long segctl_free(void *arg);		/* struct segctl_range */
+long segctl_brk(void *arg);		/* struct segctl_brk */
+long segctl_flush(void *arg);		/* struct segctl_range */
+bool segctl_seg_valid(struct mm_struct *mm, const struct segctl_seg *s);
+bool segctl_seg_inherited(struct mm_struct *mm, const struct segctl_seg *s);
+void segctl_table_validate(struct segctl_table *t);
+
+/* commit.c */
+int segctl_charge(unsigned long pages);
+void segctl_uncharge(unsigned long pages);
+int segctl_fault_in(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, u32 attr, u32 class);
+
+/* list.c */
+void segctl_show_seg(struct seq_file *m, const struct segctl_seg *s);
+extern const struct seq_operations segctl_list_ops;
+
+/* fork.c */
+int segctl_fork_init(void);
+void segctl_fork_exit(void);
+
+#endif /* SEGCTL_H */

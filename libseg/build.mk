@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+# libseg: the Plan 9 segment calls.
+LIBSEG_SRCS := $(wildcard libseg/*.c)
+$(eval $(call library,libseg,$(LIBSEG_SRCS),,,Plan 9 memory segments (segattach) on Linux))

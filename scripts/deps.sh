@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install, with apt-get, everything segctl needs to build, test and benchmark
+# on Debian 12.  Idempotent: when nothing is missing it prints nothing and
+# touches nothing (no apt-get update).
+set -eu
+
+PKGS="build-essential pkg-config
+linux-image-cloud-amd64 linux-headers-cloud-amd64
+linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64 dwarves
+qemu-system-x86 busybox-static cpio gzip
+liburing-dev check sparse gnuplot-nox"
+
+missing=
+for p in $PKGS; do
+	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$s" in
+	ii*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "deps: done"
