@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Which backend serves the calls: chosen once per process, at the first
+ * call.  The kernel's when /dev/segctl opens and speaks our API, else the
+ * user-space emulation.  SEGCTL_BACKEND=kernel|user forces one; a forced
+ * backend that cannot be had makes every call fail with the reason, so a
+ * program never runs on semantics it did not ask for.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "segimpl.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const Segops *ops;
+static char why[192];	/* written once, before ops is published */
+
+static void *
+noneattach(const Segreq *r)
+{
+	(void)r;
+	return segerrorp(ENODEV, why);
+}
+
+static int
+nonedetach(uintptr_t addr)
+{
+	(void)addr;
+	return segerror(ENODEV, why);
+}
+
+static int
+nonerange(uintptr_t va, uintptr_t len)
+{
+	(void)va;
+	(void)len;
+	return segerror(ENODEV, why);
+}
+
+static void *
+nonebrk(uintptr_t saddr, uintptr_t addr)
+{
+	(void)saddr;
+	(void)addr;
+	return segerrorp(ENODEV, why);
+}
+
+static int
+nonelist(int fd)
+{
+	(void)fd;
+	return segerror(ENODEV, why);
+}
+
+static const Segops noneops = {
+	.name = "none",
+	.id = SEG_BACKEND_NONE,
+	.attach = noneattach,
+	.detach = nonedetach,
+	.free = nonerange,
+	.brk = nonebrk,
+	.flush = nonerange,
+	.list = nonelist,
+};
+
+static void
+choose(void)
+{
+	const char *want;
+	char reason[128];
+
+	want = getenv("SEGCTL_BACKEND");
+	if (want == NULL || *want == 0) {
+		ops = segkernelopen(reason, sizeof reason) == 0 ? &segkernelops : &seguserops;
+	} else if (strcmp(want, "user") == 0) {
+		ops = &seguserops;
+	} else if (strcmp(want, "kernel") == 0) {
+		if (segkernelopen(reason, sizeof reason) == 0) {
+			ops = &segkernelops;
+		} else {
+			snprintf(why, sizeof why, "segctl: /dev/segctl: %s (SEGCTL_BACKEND=kernel)",
+				 reason);
+			ops = &noneops;
+		}
+	} else {
+		snprintf(why, sizeof why, "segctl: SEGCTL_BACKEND=%.64s: not kernel or user", want);
+		ops = &noneops;
+	}
+}
+
+const Segops *
+segops(void)
+{
+	pthread_once(&once, choose);
+	return ops;
+}
+
+int
+segbackend(void)
+{
+	return segops()->id;
+}
+
+const char *
+segbackendname(void)
+{
+	return segops()->name;
+}

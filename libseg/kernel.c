@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel backend: each call is one ioctl on /dev/segctl, which acts on
+ * the caller's address space and keeps the segment table itself.  The
+ * device is opened once (backend.c's pthread_once publishes segfd); a
+ * fork child inherits the descriptor, and since every request acts on the
+ * mm of the task that makes it, the child's calls act on the child.  There
+ * is no other process-local state to go stale, and nothing is allocated.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include "segimpl.h"
+
+static int segfd = -1;
+
+/* Every feature and attribute libseg passes on must be the module's. */
+#define NEEDFEAT	(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK)
+
+int
+segkernelopen(char *why, int nwhy)
+{
+	struct segctl_version v;
+	int fd, nfd;
+
+	fd = open("/dev/segctl", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, nwhy, "%s", strerrordesc_np(errno));
+		return -1;
+	}
+	/* Never sit on 0, 1 or 2: a program that closed them would read us. */
+	if (fd < 3) {
+		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		close(fd);
+		if (nfd < 0) {
+			snprintf(why, nwhy, "%s", strerrordesc_np(errno));
+			return -1;
+		}
+		fd = nfd;
+	}
+	memset(&v, 0, sizeof v);
+	v.size = sizeof v;
+	v.api = SEGCTL_API;
+	if (ioctl(fd, SEGCTL_VERSION, &v) < 0) {
+		snprintf(why, nwhy, "SEGCTL_VERSION: %s", strerrordesc_np(errno));
+		goto bad;
+	}
+	if (v.api != SEGCTL_API) {
+		snprintf(why, nwhy, "module speaks API %u, libseg %u", v.api, SEGCTL_API);
+		goto bad;
+	}
+	if ((v.features & NEEDFEAT) != NEEDFEAT || (v.attrs & SEGCTL_ATTR_ALL) != SEGCTL_ATTR_ALL) {
+		snprintf(why, nwhy, "module lacks features %#llx, attributes %#llo",
+			 (unsigned long long)(NEEDFEAT & ~v.features),
+			 (unsigned long long)(SEGCTL_ATTR_ALL & ~v.attrs));
+		goto bad;
+	}
+	segfd = fd;
+	return 0;
+bad:
+	close(fd);
+	return -1;
+}
+
+/*
+ * The module answers with errno; give it Plan 9's words.  ENOMEM from a
+ * committing request is the commit limit: the address space itself is
+ * rarely what runs out.
+ */
+static const char *
+errtext(int e, int commit)
+{
+	const char *s;
+
+	switch (e) {
+	case EINVAL:
+		return Ebadarg;
+	case EEXIST:
+		return Esoverlap;
+	case ENOMEM:
+		return commit ? Ecommit : Enovmem;
+	case EBUSY:
+		return Einuse;
+	case EPERM:
+		return Ecommit;
+	}
+	s = strerrordesc_np(e);
+	return s != NULL ? s : "unknown error";
+}
+
+static int
+kerror(int commit)
+{
+	int e;
+
+	e = errno;
+	return segerror(e, errtext(e, commit));
+}
+
+static void *
+kattach(const Segreq *r)
+{
+	struct segctl_attach a;
+
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.attr = r->attr;
+	a.class = r->class;
+	a.va = r->va;
+	a.len = r->len;
+	a.guard = r->guard;
+	if (ioctl(segfd, SEGCTL_ATTACH, &a) < 0) {
+		kerror(r->attr & SG_COMMIT);
+		return (void *)-1;
+	}
+	return (void *)(uintptr_t)a.va;
+}
+
+static int
+kdetach(uintptr_t addr)
+{
+	struct segctl_detach d;
+
+	memset(&d, 0, sizeof d);
+	d.size = sizeof d;
+	d.addr = addr;
+	if (ioctl(segfd, SEGCTL_DETACH, &d) < 0)
+		return kerror(0);
+	return 0;
+}
+
+static int
+krange(unsigned long cmd, uintptr_t va, uintptr_t len)
+{
+	struct segctl_range g;
+
+	memset(&g, 0, sizeof g);
+	g.size = sizeof g;
+	g.va = va;
+	g.len = len;
+	if (ioctl(segfd, cmd, &g) < 0)
+		return kerror(cmd == SEGCTL_FREE);
+	return 0;
+}
+
+static int
+kfree(uintptr_t va, uintptr_t len)
+{
+	return krange(SEGCTL_FREE, va, len);
+}
+
+static int
+kflush(uintptr_t va, uintptr_t len)
+{
+	return krange(SEGCTL_FLUSH, va, len);
+}
+
+static void *
+kbrk(uintptr_t saddr, uintptr_t addr)
+{
+	struct segctl_brk b;
+
+	memset(&b, 0, sizeof b);
+	b.size = sizeof b;
+	b.saddr = saddr;
+	b.addr = addr;
+	if (ioctl(segfd, SEGCTL_BRK, &b) < 0) {
+		kerror(0);
+		return (void *)-1;
+	}
+	return addr == 0 ? (void *)(uintptr_t)b.base : NULL;
+}
+
+/*
+ * The table is the device's text.  A descriptor of our own keeps the read
+ * offset away from other threads.
+ */
+static int
+klist(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+	int dev, e;
+
+	dev = open("/dev/segctl", O_RDONLY | O_CLOEXEC);
+	if (dev < 0)
+		return kerror(0);
+	while ((n = read(dev, buf, sizeof buf)) > 0) {
+		if (segwriteall(fd, buf, n) < 0)
+			break;
+	}
+	e = errno;
+	close(dev);
+	if (n != 0) {
+		errno = e;
+		return kerror(0);
+	}
+	return 0;
+}
+
+const Segops segkernelops = {
+	.name = "kernel",
+	.id = SEG_BACKEND_KERNEL,
+	.attach = kattach,
+	.detach = kdetach,
+	.free = kfree,
+	.brk = kbrk,
+	.flush = kflush,
+	.list = klist,
+};

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Plan 9 calls.  segattach's arguments are checked and rounded here,
+ * once, so that both backends see the same request and give the same
+ * errors; the rest is passed to the backend untouched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "segimpl.h"
+
+static pthread_once_t minonce = PTHREAD_ONCE_INIT;
+static uintptr_t minaddr;
+
+/*
+ * Addresses below vm.mmap_min_addr are refused by the kernel (EPERM from
+ * the LSM); say EINVAL, as for any other address outside user space.  Page
+ * 0 is never a segment, as on Plan 9.
+ */
+static void
+readminaddr(void)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	minaddr = 65536;	/* the kernel's default, if /proc is missing */
+	fd = open("/proc/sys/vm/mmap_min_addr", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			minaddr = strtoul(buf, NULL, 10);
+		}
+		close(fd);
+	}
+	minaddr = (minaddr + BY2PG - 1) & ~(BY2PG - 1);
+	if (minaddr < BY2PG)
+		minaddr = BY2PG;
+}
+
+uintptr_t
+segminaddr(void)
+{
+	pthread_once(&minonce, readminaddr);
+	return minaddr;
+}
+
+static int
+classnum(const char *cls)
+{
+	if (strcmp(cls, "memory") == 0)
+		return SEGCTL_CLASS_MEMORY;
+	if (strcmp(cls, "shared") == 0)
+		return SEGCTL_CLASS_SHARED;
+	return -1;
+}
+
+/* Round up to whole pages; n must be at most USTKTOP. */
+static uintptr_t
+pground(uintptr_t n)
+{
+	return (n + BY2PG - 1) & ~(BY2PG - 1);
+}
+
+/*
+ * Fill r from segattach's arguments.  len grows by va's offset in its page
+ * and is rounded up, va is rounded down (Plan 9's order).  Lengths above
+ * USTKTOP can never fit, and refusing them first keeps the sums below from
+ * wrapping.
+ */
+static int
+mkreq(Segreq *r, int attr, const char *cls, void *va, unsigned long len,
+      unsigned long guard)
+{
+	uintptr_t a;
+
+	if (cls == NULL)
+		return segerror(EINVAL, Ebadarg);
+	r->class = classnum(cls);
+	if (r->class < 0)
+		return segerror(EINVAL, Enoclass);
+	if ((attr & ~SG_ALL) != 0 || (attr & (SG_NONE | SG_COMMIT)) == (SG_NONE | SG_COMMIT))
+		return segerror(EINVAL, Ebadarg);
+	r->attr = attr;
+
+	a = (uintptr_t)va;
+	if (len == 0 || len > USTKTOP || guard > USTKTOP)
+		return segerror(EINVAL, Ebadarg);
+	r->len = pground(len + (a & (BY2PG - 1)));
+	r->guard = pground(guard);
+	r->va = PGROUNDDN(a);
+	if (r->len + 2 * r->guard > USTKTOP)
+		return segerror(EINVAL, Ebadarg);
+	if (a == 0)
+		return 0;
+	/* Compare without sums that could wrap: len + 2*guard <= USTKTOP. */
+	if (r->va < r->guard || r->va - r->guard < segminaddr() ||
+	    r->va > USTKTOP - r->len - r->guard)
+		return segerror(EINVAL, Ebadarg);
+	return 0;
+}
+
+void *
+segattach(int attr, const char *cls, void *va, unsigned long len)
+{
+	Segreq r;
+
+	if (mkreq(&r, attr, cls, va, len, 0) < 0)
+		return (void *)-1;
+	return segops()->attach(&r);
+}
+
+void *
+segattachguarded(int attr, const char *cls, void *va, unsigned long len,
+		 unsigned long guard)
+{
+	Segreq r;
+
+	if (mkreq(&r, attr, cls, va, len, guard) < 0)
+		return (void *)-1;
+	return segops()->attach(&r);
+}
+
+int
+segdetach(void *addr)
+{
+	return segops()->detach((uintptr_t)addr);
+}
+
+int
+segfree(void *va, unsigned long len)
+{
+	return segops()->free((uintptr_t)va, len);
+}
+
+void *
+segbrk(void *saddr, void *addr)
+{
+	return segops()->brk((uintptr_t)saddr, (uintptr_t)addr);
+}
+
+int
+segflush(void *va, unsigned long len)
+{
+	return segops()->flush((uintptr_t)va, len);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libseg internals: what the public calls (seg.c) share with the two
+ * backends (kernel.c, user.c).  seg.c checks and rounds the arguments of
+ * segattach once, for both backends; everything else is the backend's.
+ */
+#ifndef SEGCTL_SEGIMPL_H
+#define SEGCTL_SEGIMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/segctl.h>
+#include "seg.h"
+
+/* Nothing here is part of the library's ABI. */
+#pragma GCC visibility push(hidden)
+
+/*
+ * x86-64 only (SPEC §2): 4 KiB pages, and user space ends where Plan 9's
+ * amd64 USTKTOP and Linux's 4-level TASK_SIZE end.  Nothing above this
+ * address is ever mapped for a segment, even with 5-level paging.
+ */
+#define BY2PG		4096UL
+#define USTKTOP		0x7ffffffff000UL
+#define PGROUNDDN(x)	((x) & ~(BY2PG - 1))
+
+/* Attribute bits the caller may pass (SG_FAULT is SG_NONE). */
+#define SG_ALL		(SG_RONLY | SG_CEXEC | SG_NONE | SG_NOEXEC | SG_COMMIT | SG_SAS)
+
+/* A segattach request after seg.c checked and rounded it. */
+typedef struct Segreq Segreq;
+struct Segreq {
+	int		attr;
+	int		class;		/* SEGCTL_CLASS_* */
+	uintptr_t	va;		/* page aligned; 0: any address */
+	uintptr_t	len;		/* whole pages, > 0 */
+	uintptr_t	guard;		/* whole pages; 0: no redzones */
+};
+
+/*
+ * A backend.  Each call sets errno and the error string itself and
+ * returns as the public call does.
+ */
+typedef struct Segops Segops;
+struct Segops {
+	const char	*name;
+	int		id;		/* SEG_BACKEND_* */
+	void		*(*attach)(const Segreq *r);
+	int		(*detach)(uintptr_t addr);
+	int		(*free)(uintptr_t va, uintptr_t len);
+	void		*(*brk)(uintptr_t saddr, uintptr_t addr);
+	int		(*flush)(uintptr_t va, uintptr_t len);
+	int		(*list)(int fd);
+};
+
+extern const Segops	segkernelops;
+extern const Segops	seguserops;
+
+const Segops	*segops(void);			/* backend.c */
+int		segkernelopen(char *why, int nwhy);	/* kernel.c */
+
+/* Errors (errstr.c): Plan 9's names and texts. */
+extern const char	Ebadarg[];
+extern const char	Esoverlap[];
+extern const char	Enovmem[];
+extern const char	Einuse[];
+extern const char	Ecommit[];
+extern const char	Enoclass[];
+
+int		segerror(int errnum, const char *text);	/* returns -1 */
+void		*segerrorp(int errnum, const char *text);	/* returns (void*)-1 */
+
+/* One listing line (list.c): buf must hold SEGLINE bytes. */
+enum { SEGLINE = 64 };
+int		segfmtline(char *buf, int class, int attr, uintptr_t base,
+			   uintptr_t top, int ref);
+int		segwriteall(int fd, const char *buf, size_t n);
+
+/* The lowest address a fixed segattach may ask for (seg.c). */
+uintptr_t	segminaddr(void);
+
+#pragma GCC visibility pop
+
+#endif /* SEGCTL_SEGIMPL_H */

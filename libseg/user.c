@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The user backend: segments emulated with mmap, mlock and madvise, and a
+ * process-local table (table.c) under one lock.  The lock is held across
+ * the system calls of each request, so a request is atomic with respect
+ * to the other threads' (the kernel holds mmap_lock the same way).
+ *
+ * Protections: SG_NONE maps PROT_NONE with no reserve; otherwise pages are
+ * readable, writable unless SG_RONLY, and executable unless SG_NOEXEC, as
+ * Plan 9 memory segments are.  "memory" is MAP_PRIVATE (copy-on-write
+ * across fork), "shared" MAP_SHARED; both anonymous.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "segimpl.h"
+#include "user.h"
+
+static pthread_mutex_t tablock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t forkonce = PTHREAD_ONCE_INIT;
+
+static int
+protof(int attr)
+{
+	int prot;
+
+	if (attr & SG_NONE)
+		return PROT_NONE;
+	prot = PROT_READ;
+	if (!(attr & SG_RONLY))
+		prot |= PROT_WRITE;
+	if (!(attr & SG_NOEXEC))
+		prot |= PROT_EXEC;
+	return prot;
+}
+
+static int
+flagsof(int attr, int class)
+{
+	int flags;
+
+	flags = MAP_ANONYMOUS;
+	flags |= class == SEGCTL_CLASS_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	if (attr & SG_NONE)
+		flags |= MAP_NORESERVE;
+	return flags;
+}
+
+/*
+ * The system calls themselves: ASan and friends replace mlock and munlock
+ * with no-ops, and a committed segment must really be locked.
+ */
+static int
+lock(uintptr_t p, uintptr_t len)
+{
+	return syscall(SYS_mlock, p, len);
+}
+
+static int
+unlock(uintptr_t p, uintptr_t len)
+{
+	return syscall(SYS_munlock, p, len);
+}
+
+static int
+maperror(int e)
+{
+	switch (e) {
+	case EEXIST:
+		return segerror(EEXIST, Esoverlap);
+	case EINVAL:
+	case EPERM:	/* below vm.mmap_min_addr */
+		return segerror(EINVAL, Ebadarg);
+	}
+	return segerror(ENOMEM, Enovmem);
+}
+
+/*
+ * Map len bytes at va (anywhere when va is 0, never over another mapping
+ * otherwise).  0 or -1.
+ */
+static int
+mapat(uintptr_t va, uintptr_t len, int prot, int flags, uintptr_t *p)
+{
+	void *v;
+
+	if (va != 0)
+		flags |= MAP_FIXED_NOREPLACE;
+	v = mmap((void *)va, len, prot, flags, -1, 0);
+	if (v == MAP_FAILED)
+		return maperror(errno);
+	/* Before Linux 4.17 MAP_FIXED_NOREPLACE was only a hint. */
+	if (va != 0 && (uintptr_t)v != va) {
+		munmap(v, len);
+		return segerror(EEXIST, Esoverlap);
+	}
+	*p = (uintptr_t)v;
+	return 0;
+}
+
+/*
+ * Fault in and lock [p, p+len), and check that every page is resident:
+ * all or nothing.  The caller unmaps on failure, which also unlocks.
+ */
+static int
+commit(uintptr_t p, uintptr_t len)
+{
+	unsigned char vec[1024];
+	uintptr_t n, i;
+
+	if (lock(p, len) < 0)
+		return segerror(errno == EPERM ? EPERM : ENOMEM, Ecommit);
+	for (; len > 0; p += n * BY2PG, len -= n * BY2PG) {
+		n = len / BY2PG;
+		if (n > sizeof vec)
+			n = sizeof vec;
+		if (mincore((void *)p, n * BY2PG, vec) < 0)
+			return segerror(ENOMEM, Ecommit);
+		for (i = 0; i < n; i++)
+			if (!(vec[i] & 1))
+				return segerror(ENOMEM, Ecommit);
+	}
+	return 0;
+}
+
+static Seg *
+newseg(uintptr_t base, uintptr_t top, int attr, int class)
+{
+	Seg *s;
+
+	s = malloc(sizeof *s);
+	if (s == NULL)
+		return NULL;
+	*s = (Seg){ .base = base, .top = top, .attr = attr, .class = class };
+	s->ring = s;
+	return s;
+}
+
+static void
+unring(Seg *s)
+{
+	Seg *p;
+
+	for (p = s; p->ring != s; p = p->ring)
+		;
+	p->ring = s->ring;
+	s->ring = s;
+}
+
+/* Forget s: out of the table, out of its trio, its share lock dropped. */
+static void
+dropseg(Seg *s)
+{
+	segremove(s);
+	unring(s);
+	shrefrelease(s);
+	free(s);
+}
+
+/*
+ * The kernel just gave us [lo, hi), so a table entry there is a segment
+ * the program unmapped behind our back: forget it.
+ */
+static void
+dropstale(uintptr_t lo, uintptr_t hi)
+{
+	Seg *s;
+
+	while ((s = segfindrange(lo, hi)) != NULL)
+		dropseg(s);
+}
+
+/* Fork: the child gets a copy of the table; re-establish what fork breaks. */
+static void
+forkprepare1(Seg *s, void *arg)
+{
+	(void)arg;
+	if (s->class == SEGCTL_CLASS_SHARED)
+		shrefprepare1(s);
+}
+
+static void
+forkprepare(void)
+{
+	pthread_mutex_lock(&tablock);
+	shrefprepare();
+	segwalk(forkprepare1, NULL);
+}
+
+static void
+forkparent(void)
+{
+	shrefparent();
+	pthread_mutex_unlock(&tablock);
+}
+
+/*
+ * mlock is not inherited: lock the child's committed pages again (for a
+ * "memory" segment this copies them, so the child has its own resident
+ * pages, as SPEC §1.6 asks).  A child over its limit keeps them unlocked:
+ * fork cannot fail here.
+ */
+static void
+forkchild1(Seg *s, void *arg)
+{
+	(void)arg;
+	if (s->attr & SG_COMMIT)
+		lock(s->base, s->top - s->base);
+}
+
+static void
+forkchild(void)
+{
+	shrefchild();
+	segwalk(forkchild1, NULL);
+	pthread_mutex_unlock(&tablock);
+}
+
+static void
+setupfork(void)
+{
+	pthread_atfork(forkprepare, forkparent, forkchild);
+}
+
+/*
+ * A guarded attach reserves the whole span PROT_NONE in one mmap and maps
+ * the body over its middle, so no other thread's mmap can land between
+ * the three.
+ */
+static void *
+uattach(const Segreq *r)
+{
+	uintptr_t p, body, span, lo;
+	int prot, flags, zattr;
+	Seg *s[3];
+	int i, n;
+
+	pthread_once(&forkonce, setupfork);
+	prot = protof(r->attr);
+	flags = flagsof(r->attr, r->class);
+	span = r->len + 2 * r->guard;
+	lo = r->va != 0 ? r->va - r->guard : 0;
+	/* Redzones are "memory" with no pages; they go at exec with the body. */
+	zattr = SG_NONE | (r->attr & (SG_CEXEC | SG_SAS));
+
+	pthread_mutex_lock(&tablock);
+	if (r->guard == 0) {
+		if (mapat(lo, span, prot, flags, &p) < 0)
+			goto out;
+		body = p;
+	} else {
+		if (mapat(lo, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, &p) < 0)
+			goto out;
+		body = p + r->guard;
+		if (mmap((void *)body, r->len, prot, flags | MAP_FIXED, -1, 0) == MAP_FAILED) {
+			maperror(errno);
+			goto unmap;
+		}
+	}
+	if ((r->attr & SG_COMMIT) && commit(body, r->len) < 0)
+		goto unmap;
+
+	n = 0;
+	if (r->guard == 0) {
+		s[n++] = newseg(p, p + span, r->attr, r->class);
+	} else {
+		s[n++] = newseg(p, body, zattr, SEGCTL_CLASS_MEMORY);
+		s[n++] = newseg(body, body + r->len, r->attr, r->class);
+		s[n++] = newseg(body + r->len, p + span, zattr, SEGCTL_CLASS_MEMORY);
+	}
+	dropstale(p, p + span);
+	for (i = 0; i < n; i++)
+		if (s[i] == NULL || seginsert(s[i]) < 0)
+			break;
+	if (i < n) {
+		while (i-- > 0)
+			segremove(s[i]);
+		for (i = 0; i < n; i++)
+			free(s[i]);
+		segerror(ENOMEM, Enovmem);
+		goto unmap;
+	}
+	for (i = 0; i + 1 < n; i++)
+		s[i]->ring = s[i + 1];
+	s[n - 1]->ring = s[0];
+	pthread_mutex_unlock(&tablock);
+	return (void *)body;
+
+unmap:
+	munmap((void *)p, span);
+out:
+	pthread_mutex_unlock(&tablock);
+	return (void *)-1;
+}
+
+static int
+udetach(uintptr_t addr)
+{
+	Seg *s, *next;
+
+	pthread_mutex_lock(&tablock);
+	s = segfind(addr);
+	if (s == NULL) {
+		pthread_mutex_unlock(&tablock);
+		return segerror(EINVAL, Ebadarg);
+	}
+	do {
+		next = s->ring != s ? s->ring : NULL;
+		munmap((void *)s->base, s->top - s->base);
+		dropseg(s);
+		s = next;
+	} while (s != NULL);
+	pthread_mutex_unlock(&tablock);
+	return 0;
+}
+
+/*
+ * Whole pages inside the span lose their contents.  Locked pages cannot
+ * be discarded, so a committed span is unlocked, discarded and committed
+ * again (zero pages, resident and locked).  MADV_REMOVE frees a shared
+ * segment's pages for every process mapping it; it needs write access,
+ * and a segment nobody can write holds only zeros anyway.
+ */
+static int
+ufree(uintptr_t va, uintptr_t len)
+{
+	uintptr_t from, to;
+	Seg *s;
+	int advice, rv;
+
+	rv = 0;
+	pthread_mutex_lock(&tablock);
+	s = segfind(va);
+	if (s == NULL || va + len < va || va + len > s->top) {
+		rv = segerror(EINVAL, Ebadarg);
+		goto out;
+	}
+	from = (va + BY2PG - 1) & ~(BY2PG - 1);
+	to = PGROUNDDN(va + len);
+	if (from >= to || (s->attr & SG_NONE))
+		goto out;
+	advice = MADV_DONTNEED;
+	if (s->class == SEGCTL_CLASS_SHARED && !(s->attr & SG_RONLY))
+		advice = MADV_REMOVE;
+	if (s->attr & SG_COMMIT)
+		unlock(from, to - from);
+	if (madvise((void *)from, to - from, advice) < 0)
+		rv = segerror(EINVAL, Ebadarg);
+	if ((s->attr & SG_COMMIT) && commit(from, to - from) < 0)
+		rv = -1;
+out:
+	pthread_mutex_unlock(&tablock);
+	return rv;
+}
+
+/* Grow s to top, committing the new pages if s is committed. */
+static int
+grow(Seg *s, uintptr_t top)
+{
+	uintptr_t p;
+
+	if (mapat(s->top, top - s->top, protof(s->attr), flagsof(s->attr, s->class), &p) < 0)
+		return -1;
+	if ((s->attr & SG_COMMIT) && commit(p, top - p) < 0) {
+		munmap((void *)p, top - p);
+		return -1;
+	}
+	dropstale(p, top);
+	s->top = top;
+	return 0;
+}
+
+/*
+ * Shrinking a segment another address space maps is refused, as Plan 9
+ * refuses it: the other side may be using the pages.
+ */
+static int
+shrink(Seg *s, uintptr_t top)
+{
+	if (s->class == SEGCTL_CLASS_SHARED && shrefothers(s, 0) > 0)
+		return segerror(EBUSY, Einuse);
+	munmap((void *)top, s->top - top);
+	s->top = top;
+	return 0;
+}
+
+static void *
+ubrk(uintptr_t saddr, uintptr_t addr)
+{
+	uintptr_t top;
+	void *rv;
+	Seg *s;
+	int r;
+
+	rv = (void *)-1;
+	pthread_mutex_lock(&tablock);
+	s = segfind(saddr);
+	if (s == NULL) {
+		segerror(EINVAL, Ebadarg);
+		goto out;
+	}
+	if (addr == 0) {
+		rv = (void *)s->base;
+		goto out;
+	}
+	if (addr <= s->base || addr > USTKTOP) {
+		segerror(ENOMEM, Enovmem);
+		goto out;
+	}
+	top = (addr + BY2PG - 1) & ~(BY2PG - 1);
+	r = 0;
+	if (top > s->top)
+		r = grow(s, top);
+	else if (top < s->top)
+		r = shrink(s, top);
+	if (r == 0)
+		rv = NULL;
+out:
+	pthread_mutex_unlock(&tablock);
+	return rv;
+}
+
+/* Every page of [va, va+len) lies in a segment; len 0 means va's page. */
+static int
+uflush(uintptr_t va, uintptr_t len)
+{
+	uintptr_t a, hi;
+	Seg *s;
+	int rv;
+
+	if (va + len < va || va + len > USTKTOP)
+		return segerror(EINVAL, Ebadarg);
+	a = PGROUNDDN(va);
+	hi = len == 0 ? a + BY2PG : (va + len + BY2PG - 1) & ~(BY2PG - 1);
+	rv = 0;
+	pthread_mutex_lock(&tablock);
+	for (; a < hi; a = s->top) {
+		s = segfind(a);
+		if (s == NULL) {
+			rv = segerror(EINVAL, Ebadarg);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&tablock);
+	return rv;
+}
+
+struct listbuf {
+	char	*p;
+	size_t	n;
+	size_t	cap;
+	int	nomem;
+};
+
+static void
+list1(Seg *s, void *arg)
+{
+	struct listbuf *b = arg;
+	size_t cap;
+	char *p;
+	int ref;
+
+	if (b->nomem)
+		return;
+	if (b->cap - b->n < SEGLINE) {
+		cap = b->cap != 0 ? 2 * b->cap : 4096;
+		p = realloc(b->p, cap);
+		if (p == NULL) {
+			b->nomem = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	ref = 1;
+	if (s->class == SEGCTL_CLASS_SHARED)
+		ref += shrefothers(s, 1);
+	b->n += segfmtline(b->p + b->n, s->class, s->attr, s->base, s->top, ref);
+}
+
+/* Format under the lock, write after it: fd may be a slow pipe. */
+static int
+ulist(int fd)
+{
+	struct listbuf b = { 0 };
+	int rv;
+
+	pthread_mutex_lock(&tablock);
+	segwalk(list1, &b);
+	pthread_mutex_unlock(&tablock);
+	if (b.nomem)
+		rv = segerror(ENOMEM, Enovmem);
+	else if (segwriteall(fd, b.p, b.n) < 0)
+		rv = segerror(errno, strerrordesc_np(errno));
+	else
+		rv = 0;
+	free(b.p);
+	return rv;
+}
+
+const Segops seguserops = {
+	.name = "user",
+	.id = SEG_BACKEND_USER,
+	.attach = uattach,
+	.detach = udetach,
+	.free = ufree,
+	.brk = ubrk,
+	.flush = uflush,
+	.list = ulist,
+};
