@@ -41,13 +41,10 @@ protof(int attr)
 static int
 flagsof(int attr, int class)
 {
-	int flags;
-
-	flags = MAP_ANONYMOUS;
-	flags |= class == SEGCTL_CLASS_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	/* A redzone has no pages to share. */
 	if (attr & SG_NONE)
-		flags |= MAP_NORESERVE;
-	return flags;
+		return MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	return (class == SEGCTL_CLASS_SHARED ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
 }
 
 /*
@@ -335,12 +332,17 @@ ufree(uintptr_t va, uintptr_t len)
 	rv = 0;
 	pthread_mutex_lock(&tablock);
 	s = segfind(va);
-	if (s == NULL || va + len < va || va + len > s->top) {
+	if (s == NULL || len > USTKTOP) {
 		rv = segerror(EINVAL, Ebadarg);
 		goto out;
 	}
+	/* Plan 9's test: the last whole page must end inside the segment. */
 	from = (va + BY2PG - 1) & ~(BY2PG - 1);
 	to = PGROUNDDN(va + len);
+	if (to > s->top) {
+		rv = segerror(EINVAL, Ebadarg);
+		goto out;
+	}
 	if (from >= to || (s->attr & SG_NONE))
 		goto out;
 	advice = MADV_DONTNEED;
@@ -407,7 +409,12 @@ ubrk(uintptr_t saddr, uintptr_t addr)
 		rv = (void *)s->base;
 		goto out;
 	}
-	if (addr <= s->base || addr > USTKTOP) {
+	/* A guarded segment's body is pinned between its redzones. */
+	if (s->ring != s || addr > USTKTOP) {
+		segerror(EINVAL, Ebadarg);
+		goto out;
+	}
+	if (addr <= s->base) {
 		segerror(ENOMEM, Enovmem);
 		goto out;
 	}

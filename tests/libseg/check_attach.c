@@ -114,6 +114,7 @@ START_TEST(attrs_prot)
 		{ SG_RONLY, "memory", "r-xp", "R" },
 		{ SG_RONLY | SG_NOEXEC, "memory", "r--p", "R" },
 		{ SG_NONE, "memory", "---p", " N" },
+		{ SG_NONE, "shared", "---p", " N" },	/* no pages to share */
 		{ SG_FAULT | SG_RONLY, "memory", "---p", "RN" },
 		{ SG_NOEXEC, "shared", "rw-s", "" },
 		{ SG_RONLY, "shared", "r-xs", "R" },

@@ -135,7 +135,6 @@ END_TEST
 /* On SG_COMMIT the pages read as zero and stay resident and locked. */
 START_TEST(free_commit)
 {
-
 	char *p;
 
 	p = segattach(SG_COMMIT, "memory", 0, 8 * PG);
@@ -176,8 +175,9 @@ START_TEST(free_bad)
 
 	ck_fails(segfree(p, 3 * PG), -1, EINVAL, EBADARG);	/* into the next segment */
 	ck_fails(segfree(p + PG, 2 * PG), -1, EINVAL, EBADARG);
-	ck_fails(segfree(q, 2 * PG + 1), -1, EINVAL, EBADARG);	/* past the end */
+	ck_fails(segfree(q, 3 * PG), -1, EINVAL, EBADARG);	/* past the end */
 	ck_fails(segfree(q + PG, ~0UL), -1, EINVAL, EBADARG);	/* wraps */
+	ck_fails(segfree(q + PG, ~0UL - 2 * PG), -1, EINVAL, EBADARG);
 	ck_fails(segfree((void *)(va + 4 * PG), PG), -1, EINVAL, EBADARG);
 	ck_fails(segfree(NULL, PG), -1, EINVAL, EBADARG);
 	ck_fails(segfree((void *)(va - PG), 2 * PG), -1, EINVAL, EBADARG);
@@ -185,6 +185,11 @@ START_TEST(free_bad)
 	ck_assert_int_eq(p[2 * PG - 1], 'p');
 	ck_assert_int_eq(q[0], 'q');
 	ck_assert_int_eq(q[2 * PG - 1], 'q');
+	/* Plan 9 rounds the end down: a span ending in the next page is fine. */
+	ck_assert_int_eq(segfree(q + PG, PG + 5), 0);
+	ck_assert_int_eq(q[PG - 1], 'q');
+	ck_assert(allzero(ADDR(q) + PG, PG));
+	ck_assert_int_eq(p[0], 'p');
 	ck_assert_int_eq(segdetach(p), 0);
 	ck_assert_int_eq(segdetach(q), 0);
 }
@@ -251,8 +256,9 @@ START_TEST(brk_errors)
 	ck_fails(segbrk(p, p), FAILED, ENOMEM, ENOVMEM);
 	ck_fails(segbrk(p + PG, p - 1), FAILED, ENOMEM, ENOVMEM);
 	ck_fails(segbrk(q, (void *)PG), FAILED, ENOMEM, ENOVMEM);
-	/* Beyond user space: ENOMEM too. */
-	ck_fails(segbrk(p, (void *)~0UL), FAILED, ENOMEM, ENOVMEM);
+	/* Beyond user space: EINVAL. */
+	ck_fails(segbrk(p, (void *)~0UL), FAILED, EINVAL, EBADARG);
+	ck_fails(segbrk(p, (void *)(USTKTOP + 1)), FAILED, EINVAL, EBADARG);
 	ck_listed("memory", "", va, va + 2 * PG, 1);
 
 	/* No segment there: EINVAL. */
@@ -265,6 +271,23 @@ START_TEST(brk_errors)
 	ck_listed("memory", "", va, va + 4 * PG, 1);
 	ck_assert_int_eq(segdetach(p), 0);
 	ck_assert_int_eq(segdetach(q), 0);
+}
+END_TEST
+
+/* A guarded segment's parts cannot move: EINVAL; asking the base is fine. */
+START_TEST(brk_guarded)
+{
+	char *p;
+
+	p = segattachguarded(0, "memory", 0, 2 * PG, PG);
+	ck_assert_ptr_ne(p, FAILED);
+	ck_assert_ptr_eq(segbrk(p + 1, NULL), p);
+	ck_assert_ptr_eq(segbrk(p - 1, NULL), p - PG);
+	ck_fails(segbrk(p, p + PG), FAILED, EINVAL, EBADARG);
+	ck_fails(segbrk(p, p + 4 * PG), FAILED, EINVAL, EBADARG);
+	ck_fails(segbrk(p - PG, p - PG / 2), FAILED, EINVAL, EBADARG);
+	ck_listed("memory", "", ADDR(p), ADDR(p) + 2 * PG, 1);
+	ck_assert_int_eq(segdetach(p), 0);
 }
 END_TEST
 
@@ -461,6 +484,7 @@ tc_brk(void)
 
 	tcase_add_test(tc, brk_grow_shrink);
 	tcase_add_test(tc, brk_errors);
+	tcase_add_test(tc, brk_guarded);
 	tcase_add_test(tc, brk_commit);
 	tcase_add_test(tc, brk_shared_busy);
 	tcase_add_test(tc, brk_shared_child_detached);
