@@ -15,6 +15,7 @@
 # module is built and tested for; the default is every one installed.
 
 SHELL		:= /bin/bash
+comma		:= ,
 B		:= build
 PREFIX		?= /usr/local
 CC		?= cc
@@ -81,7 +82,7 @@ NATIVE_TESTS	:=
 VM_TESTS	:=
 BENCHES		:=
 
-.PHONY: all deps module sparse check run bench install clean vm-check
+.PHONY: all deps module sparse check run bench install dkms-src clean
 all: module
 
 include libseg/build.mk
@@ -108,8 +109,9 @@ sparse:
 		scripts/kbuild "$$rel" modules C=2; \
 	done
 
+# Both kernels unless KERNELS is given: deps installs any that is missing.
 check:
-	@scripts/check $(if $(KERNELS),--kernels "$(KERNELS)")
+	@scripts/check $(if $(filter command line environment,$(origin KERNELS)),--kernels "$(KERNELS)")
 
 run:
 	@scripts/run
@@ -128,6 +130,14 @@ install: all
 	done
 	$(if $(BINS),install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin)
 	-install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3
+
+# The module's source as DKMS wants it, in /usr/src/segctl-$(VERSION).
+DKMS_SRC	?= $(DESTDIR)/usr/src/segctl-$(VERSION)
+dkms-src:
+	install -d $(DKMS_SRC)/uapi/linux
+	install -m 644 kmod/*.c kmod/*.h kmod/Kbuild kmod/COPYING $(DKMS_SRC)/
+	install -m 644 include/uapi/linux/segctl.h $(DKMS_SRC)/uapi/linux/
+	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
 
 clean:
 	rm -rf $(B)
