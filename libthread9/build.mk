@@ -2,6 +2,12 @@
 # libthread9: Plan 9 libthread on guarded segment stacks.
 LIBTHREAD9_SRCS := $(wildcard libthread9/*.c libthread9/*.S)
 ifneq ($(LIBTHREAD9_SRCS),)
-# -z undefs: threadmain comes from the program, as main does.
-$(eval $(call library,libthread9,$(LIBTHREAD9_SRCS),libseg,-luring -lpthread -Wl$(comma)-z$(comma)undefs,Plan 9 libthread on Linux))
+$(eval $(call library,libthread9,$(LIBTHREAD9_SRCS),libseg,-luring -lpthread,Plan 9 libthread on Linux))
 endif
+
+# Examples that read like Plan 9 programs (not installed).
+EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+$(B)/examples/%: examples/%.c include/thread.h $(B)/lib/libthread9.a $(B)/lib/libseg.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(B)/lib/libthread9.a $(B)/lib/libseg.a -lpthread
+all: $(EXAMPLES)

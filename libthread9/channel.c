@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Channels and alt.
+ *
+ * Lock discipline.
+ *  - Each channel has its own Lock, c->lock, over its buffer, its flags and
+ *    its two queues of waiting Alt entries (senders, receivers).
+ *  - alt locks every channel it names, each once, in ascending address
+ *    order, so two alts never wait for each other's locks; send and recv are
+ *    alts of one entry.  Proc.lock (in _threadready) nests inside channel
+ *    locks; no other lock does.
+ *  - A blocked alt's entries, one per channel queue, point (tag) to one
+ *    Altsel on the blocked thread's stack.  Whoever completes one of them
+ *    first claims the Altsel by changing its state with a compare-and-swap
+ *    from Altwaiting to the entry's index (threadint swaps in
+ *    Altinterrupted); an entry whose Altsel is already claimed is stale, and
+ *    whoever meets it takes it off its queue.  The claimer copies the value
+ *    while holding that channel's lock, and then readies the thread.
+ *  - The woken thread locks its channels again to take its other entries
+ *    off their queues before its Alt array goes away.  c->nwait counts the
+ *    entries of blocked alts that have not done this yet; chanfree is put
+ *    off until it is 0, and then done by the last of them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "threadimpl.h"
+
+enum {
+	Chanmagic = 0x6368616e,		/* "chan" */
+	Chandead = 0x64656164,		/* "dead" */
+	Nlockstack = 16,		/* alt locks this many channels without malloc */
+};
+
+typedef struct Altq Altq;
+struct Altq {
+	Alt	*head;
+	Alt	*tail;
+};
+
+struct Channel {
+	Lock	lock;
+	int	magic;
+	int	e;		/* element size */
+	int	s;		/* buffer size in elements, 0: unbuffered */
+	unsigned int f;		/* first buffered element */
+	unsigned int n;		/* elements buffered */
+	int	closed;
+	int	freed;		/* chanfree called, free when nwait is 0 */
+	int	nwait;		/* entries of blocked alts on the queues */
+	Altq	sendq;
+	Altq	recvq;
+	unsigned char v[];	/* s*e bytes of buffer */
+};
+
+static char errcl[] = "channel was closed";
+
+Channel *
+chancreate(int elemsize, int bufsize)
+{
+	Channel *c;
+	size_t n;
+
+	if(elemsize <= 0)
+		sysfatal("chancreate: element size %d", elemsize);
+	if(bufsize < 0)
+		sysfatal("chancreate: buffer size %d", bufsize);
+	if(__builtin_mul_overflow((size_t)elemsize, (size_t)bufsize, &n) ||
+	   n > (size_t)1 << 40)
+		sysfatal("chancreate: %d elements of %d bytes is too big",
+			 bufsize, elemsize);
+	c = calloc(1, sizeof *c + n);
+	if(c == nil)
+		sysfatal("chancreate: out of memory");
+	c->magic = Chanmagic;
+	c->e = elemsize;
+	c->s = bufsize;
+	return c;
+}
+
+static void
+destroy(Channel *c)
+{
+	c->magic = Chandead;
+	free(c);
+}
+
+/* c->lock held.  A freed channel's memory may already be someone else's:
+ * this catches the use while the free is deferred, and tries after. */
+static void
+checklive(Channel *c, const char *who)
+{
+	if(c->magic != Chanmagic || c->freed){
+		unlock(&c->lock);
+		sysfatal("%s: channel %p was freed", who, (void *)c);
+	}
+}
+
+void
+chanfree(Channel *c)
+{
+	if(c == nil)
+		return;
+	lock(&c->lock);
+	checklive(c, "chanfree");
+	if(c->nwait > 0){
+		c->freed = 1;
+		unlock(&c->lock);
+		return;
+	}
+	unlock(&c->lock);
+	destroy(c);
+}
+
+static Altq *
+queueof(Alt *a)
+{
+	return a->op == CHANSND ? &a->c->sendq : &a->c->recvq;
+}
+
+/* An entry is off every queue when qnext points to itself. */
+static void
+enqueue(Alt *a)
+{
+	Altq *q;
+
+	q = queueof(a);
+	a->qnext = nil;
+	a->qprev = q->tail;
+	if(q->tail)
+		q->tail->qnext = a;
+	else
+		q->head = a;
+	q->tail = a;
+}
+
+static void
+dequeue(Alt *a)
+{
+	Altq *q;
+
+	q = queueof(a);
+	if(a->qprev)
+		a->qprev->qnext = a->qnext;
+	else
+		q->head = a->qnext;
+	if(a->qnext)
+		a->qnext->qprev = a->qprev;
+	else
+		q->tail = a->qprev;
+	a->qnext = a;
+}
+
+static int
+waiting(Alt *a)
+{
+	return __atomic_load_n(&((Altsel *)a->tag)->state, __ATOMIC_ACQUIRE) == Altwaiting;
+}
+
+/* Is someone waiting on q?  Drops stale entries on the way. */
+static int
+haswaiter(Altq *q)
+{
+	while(q->head != nil && !waiting(q->head))
+		dequeue(q->head);
+	return q->head != nil;
+}
+
+/*
+ * Take the first waiting entry off q and claim its alt; nil if none.
+ * The entry stays valid, and its thread asleep, until wake.
+ */
+static Alt *
+claim(Altq *q)
+{
+	Altsel *s;
+	Alt *a;
+	int w;
+
+	while((a = q->head) != nil){
+		dequeue(a);
+		s = a->tag;
+		w = Altwaiting;
+		if(__atomic_compare_exchange_n(&s->state, &w, a->entryno, 0,
+					       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return a;
+	}
+	return nil;
+}
+
+static void
+wake(Alt *a)
+{
+	_threadready(((Altsel *)a->tag)->t);
+}
+
+static unsigned char *
+slot(Channel *c, unsigned int i)
+{
+	return c->v + (size_t)(i % (unsigned int)c->s) * (size_t)c->e;
+}
+
+/* Copy an element; a nil source sends zeros, a nil destination discards. */
+static void
+copyval(void *dst, const void *src, int e)
+{
+	if(dst == nil)
+		return;
+	if(src == nil)
+		memset(dst, 0, e);
+	else
+		memmove(dst, src, e);
+}
+
+static int
+isopen(Alt *a)
+{
+	return !a->c->closed || (a->op == CHANRCV && a->c->n > 0);
+}
+
+static int
+canexec(Alt *a)
+{
+	Channel *c;
+
+	c = a->c;
+	if(!isopen(a))
+		return 0;
+	if(a->op == CHANSND)
+		return haswaiter(&c->recvq) || c->n < (unsigned int)c->s;
+	return c->n > 0 || haswaiter(&c->sendq);
+}
+
+/* Do a's operation, c->lock held; 0 if it cannot be done after all. */
+static int
+exec(Alt *a)
+{
+	Channel *c;
+	Alt *w;
+
+	c = a->c;
+	if(a->op == CHANSND){
+		if((w = claim(&c->recvq)) != nil){
+			copyval(w->v, a->v, c->e);
+			wake(w);
+			return 1;
+		}
+		if(c->n < (unsigned int)c->s){
+			copyval(slot(c, c->f + c->n), a->v, c->e);
+			c->n++;
+			return 1;
+		}
+		return 0;
+	}
+	if(c->n > 0){
+		copyval(a->v, slot(c, c->f), c->e);
+		c->f = (c->f + 1) % (unsigned int)c->s;
+		c->n--;
+		/* A sender waiting on a full buffer moves in. */
+		if((w = claim(&c->sendq)) != nil){
+			copyval(slot(c, c->f + c->n), w->v, c->e);
+			c->n++;
+			wake(w);
+		}
+		return 1;
+	}
+	if((w = claim(&c->sendq)) != nil){
+		copyval(a->v, w->v, c->e);
+		wake(w);
+		return 1;
+	}
+	return 0;
+}
+
+/* Uniform in [0, n). */
+static unsigned int
+nrand(Proc *p, unsigned int n)
+{
+	uint64_t x;
+
+	x = p->rand;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	p->rand = x;
+	return (unsigned int)(((x >> 32) * n) >> 32);
+}
+
+/* The channels of an alt, each once, ascending: the locking order. */
+struct Locks {
+	Channel	**c;
+	int	n;
+	Channel	*stack[Nlockstack];
+};
+
+static void
+locksinit(struct Locks *l, Alt *alts, int n)
+{
+	Channel *c;
+	int i, j;
+
+	l->c = l->stack;
+	if(n > Nlockstack){
+		l->c = malloc(n * sizeof l->c[0]);
+		if(l->c == nil)
+			sysfatal("alt: out of memory");
+	}
+	l->n = 0;
+	for(i = 0; i < n; i++){
+		if(alts[i].op == CHANNOP)
+			continue;
+		c = alts[i].c;
+		for(j = l->n; j > 0 && l->c[j - 1] > c; j--)
+			;
+		if(j > 0 && l->c[j - 1] == c)
+			continue;
+		memmove(&l->c[j + 1], &l->c[j], (l->n - j) * sizeof l->c[0]);
+		l->c[j] = c;
+		l->n++;
+	}
+}
+
+static void
+lockall(struct Locks *l)
+{
+	int i;
+
+	for(i = 0; i < l->n; i++)
+		lock(&l->c[i]->lock);
+}
+
+static void
+unlockall(struct Locks *l)
+{
+	int i;
+
+	for(i = l->n - 1; i >= 0; i--)
+		unlock(&l->c[i]->lock);
+}
+
+static void
+locksfree(struct Locks *l)
+{
+	if(l->c != l->stack)
+		free(l->c);
+}
+
+static void
+setaltsel(Thread *t, Altsel *s)
+{
+	lock(&t->proc->lock);
+	t->altsel = s;
+	unlock(&t->proc->lock);
+}
+
+/*
+ * Sleep until another thread completes one of alts[0..n) or threadint
+ * interrupts us; all channels locked on entry, none on return.
+ */
+static int
+block(Thread *t, Alt *alts, int n, struct Locks *l)
+{
+	Altsel sel;
+	Channel *c;
+	Alt *a;
+	int i, last;
+
+	sel.state = Altwaiting;
+	sel.t = t;
+	for(i = 0; i < n; i++){
+		a = &alts[i];
+		if(a->op != CHANNOP && isopen(a)){
+			a->tag = &sel;
+			enqueue(a);
+			a->c->nwait++;
+		}
+	}
+	setaltsel(t, &sel);
+	unlockall(l);
+	_threadblock();
+	setaltsel(t, nil);
+
+	lockall(l);
+	for(i = 0; i < n; i++){
+		a = &alts[i];
+		if(a->tag != &sel)
+			continue;
+		if(a->qnext != a)
+			dequeue(a);
+		a->tag = nil;
+		a->c->nwait--;
+	}
+	/*
+	 * A chanfree put off because of us is ours to finish if we were the
+	 * last: c->freed keeps anyone else from queueing on c again.
+	 */
+	for(i = l->n - 1; i >= 0; i--){
+		c = l->c[i];
+		last = c->freed && c->nwait == 0;
+		unlock(&c->lock);
+		if(last)
+			destroy(c);
+	}
+	return __atomic_load_n(&sel.state, __ATOMIC_ACQUIRE);
+}
+
+static int
+altwho(Alt *alts, const char *who)
+{
+	struct Locks l;
+	Thread *t;
+	Alt *a;
+	int i, n, r, pick, nready, nopen, closed;
+
+	t = _threadneed(who);
+	_threadcheckkill(t);
+	for(n = 0; alts[n].op != CHANEND && alts[n].op != CHANNOBLK; n++){
+		a = &alts[n];
+		a->entryno = n;
+		a->tag = nil;
+		if(a->op == CHANNOP)
+			continue;
+		if(a->op != CHANSND && a->op != CHANRCV)
+			sysfatal("%s: entry %d: bad op %d", who, n, a->op);
+		if(a->c == nil)
+			return -1;
+	}
+
+	locksinit(&l, alts, n);
+	lockall(&l);
+	for(i = 0; i < l.n; i++)
+		checklive(l.c[i], who);
+
+	/* Pick one of the entries that can go, uniformly. */
+	for(;;){
+		pick = -1;
+		nready = 0;
+		for(i = 0; i < n; i++)
+			if(alts[i].op != CHANNOP && canexec(&alts[i]))
+				if(nrand(t->proc, ++nready) == 0)
+					pick = i;
+		if(pick < 0)
+			break;
+		/* Fails only if its partner's alt was claimed meanwhile. */
+		if(exec(&alts[pick])){
+			unlockall(&l);
+			locksfree(&l);
+			return pick;
+		}
+	}
+
+	/*
+	 * Nothing can go.  If no entry is open either, report one closed
+	 * entry not reported before (err set), then -1 for ever after.
+	 */
+	nopen = 0;
+	closed = -1;
+	for(i = 0; i < n; i++){
+		a = &alts[i];
+		if(a->op == CHANNOP)
+			continue;
+		if(isopen(a))
+			nopen++;
+		else if(a->err != errcl && closed < 0)
+			closed = i;
+	}
+	if(nopen == 0 || alts[n].op == CHANNOBLK){
+		unlockall(&l);
+		locksfree(&l);
+		if(nopen > 0)
+			return n;
+		if(closed >= 0){
+			alts[closed].err = errcl;
+			return closed;
+		}
+		return -1;
+	}
+
+	r = block(t, alts, n, &l);
+	locksfree(&l);
+	_threadcheckkill(t);
+	return r == Altinterrupted ? -1 : r;
+}
+
+int
+alt(Alt *alts)
+{
+	return altwho(alts, "alt");
+}
+
+/* Close: every waiter fails at once, with err set. */
+int
+chanclose(Channel *c)
+{
+	Altq *q[2];
+	Alt *a;
+	int i;
+
+	if(c == nil)
+		return -1;
+	lock(&c->lock);
+	checklive(c, "chanclose");
+	if(c->closed){
+		unlock(&c->lock);
+		return -1;
+	}
+	c->closed = 1;
+	q[0] = &c->sendq;
+	q[1] = &c->recvq;
+	for(i = 0; i < 2; i++)
+		while((a = claim(q[i])) != nil){
+			a->err = errcl;
+			wake(a);
+		}
+	unlock(&c->lock);
+	return 0;
+}
+
+int
+chanclosing(Channel *c)
+{
+	int n;
+
+	lock(&c->lock);
+	checklive(c, "chanclosing");
+	n = c->closed ? (int)c->n : -1;
+	unlock(&c->lock);
+	return n;
+}
+
+static int
+chanop(Channel *c, int op, void *v, int canblock, const char *who)
+{
+	Alt a[2];
+
+	a[0].c = c;
+	a[0].v = v;
+	a[0].op = op;
+	a[0].err = nil;
+	a[1].op = canblock ? CHANEND : CHANNOBLK;
+	switch(altwho(a, who)){
+	case 0:
+		return a[0].err != nil ? -1 : 1;
+	case 1:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+send(Channel *c, void *v)
+{
+	return chanop(c, CHANSND, v, 1, "send");
+}
+
+int
+nbsend(Channel *c, void *v)
+{
+	return chanop(c, CHANSND, v, 0, "nbsend");
+}
+
+int
+recv(Channel *c, void *v)
+{
+	return chanop(c, CHANRCV, v, 1, "recv");
+}
+
+int
+nbrecv(Channel *c, void *v)
+{
+	return chanop(c, CHANRCV, v, 0, "nbrecv");
+}
+
+/* sendp and the like need the element to be the size they move. */
+static void
+checksize(Channel *c, int size, const char *who)
+{
+	if(c != nil && c->e != size)
+		sysfatal("%s: channel element size %d, not %d", who, c->e, size);
+}
+
+int
+sendp(Channel *c, void *v)
+{
+	checksize(c, sizeof v, "sendp");
+	return chanop(c, CHANSND, &v, 1, "sendp");
+}
+
+int
+nbsendp(Channel *c, void *v)
+{
+	checksize(c, sizeof v, "nbsendp");
+	return chanop(c, CHANSND, &v, 0, "nbsendp");
+}
+
+void *
+recvp(Channel *c)
+{
+	void *v;
+
+	checksize(c, sizeof v, "recvp");
+	if(chanop(c, CHANRCV, &v, 1, __func__) != 1)
+		return nil;
+	return v;
+}
+
+void *
+nbrecvp(Channel *c)
+{
+	void *v;
+
+	checksize(c, sizeof v, "nbrecvp");
+	if(chanop(c, CHANRCV, &v, 0, __func__) != 1)
+		return nil;
+	return v;
+}
+
+int
+sendul(Channel *c, unsigned long v)
+{
+	checksize(c, sizeof v, "sendul");
+	return chanop(c, CHANSND, &v, 1, "sendul");
+}
+
+int
+nbsendul(Channel *c, unsigned long v)
+{
+	checksize(c, sizeof v, "nbsendul");
+	return chanop(c, CHANSND, &v, 0, "nbsendul");
+}
+
+unsigned long
+recvul(Channel *c)
+{
+	unsigned long v;
+
+	checksize(c, sizeof v, "recvul");
+	if(chanop(c, CHANRCV, &v, 1, __func__) != 1)
+		return ~0UL;
+	return v;
+}
+
+unsigned long
+nbrecvul(Channel *c)
+{
+	unsigned long v;
+
+	checksize(c, sizeof v, "nbrecvul");
+	if(chanop(c, CHANRCV, &v, 0, __func__) != 1)
+		return 0;
+	return v;
+}
+
+int
+chanprint(Channel *c, char *fmt, ...)
+{
+	va_list arg;
+	char *s;
+	int r;
+
+	va_start(arg, fmt);
+	r = vasprintf(&s, fmt, arg);
+	va_end(arg);
+	if(r < 0)
+		sysfatal("chanprint: out of memory");
+	r = sendp(c, s);
+	if(r != 1)
+		free(s);
+	return r;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * procexec and the wait channel.  Linux has no rfork to exec from, so the
+ * program is started with posix_spawn (a vfork-like clone that reports an
+ * exec failure); file is looked up in $PATH when it has no '/'.  The
+ * calling proc, which must hold no other thread, then waits for the child,
+ * sends its Waitmsg on threadwaitchan (if anyone has asked for it) and
+ * ends, as Plan 9's procexec turns the proc into the program.
+ */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "threadimpl.h"
+
+extern char **environ;
+
+static Lock	waitlock;
+static Channel	*waitchan;
+
+/* Of Waitmsg*, each freed by its receiver; made on first call. */
+Channel *
+threadwaitchan(void)
+{
+	lock(&waitlock);
+	if(waitchan == nil)
+		waitchan = chancreate(sizeof(Waitmsg *), 16);
+	unlock(&waitlock);
+	return waitchan;
+}
+
+static unsigned long
+ms(struct timeval tv)
+{
+	return (unsigned long)tv.tv_sec * 1000 + (unsigned long)tv.tv_usec / 1000;
+}
+
+/* One allocation: the message follows the Waitmsg, so free(w) frees all. */
+static Waitmsg *
+waitmsg(int pid, int status, struct rusage *ru, unsigned long real)
+{
+	char msg[128];
+	Waitmsg *w;
+
+	if(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		msg[0] = '\0';
+	else if(WIFEXITED(status))
+		snprintf(msg, sizeof msg, "exit %d", WEXITSTATUS(status));
+	else
+		snprintf(msg, sizeof msg, "signal %d%s", WTERMSIG(status),
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	w = malloc(sizeof *w + strlen(msg) + 1);
+	if(w == nil)
+		sysfatal("procexec: out of memory");
+	w->pid = pid;
+	w->time[0] = ms(ru->ru_utime);
+	w->time[1] = ms(ru->ru_stime);
+	w->time[2] = real;
+	w->msg = (char *)(w + 1);
+	strcpy(w->msg, msg);
+	return w;
+}
+
+static unsigned long
+nowms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+}
+
+void
+procexec(Channel *cpid, char *file, char *args[])
+{
+	struct rusage ru;
+	unsigned long t0;
+	Channel *wc;
+	Thread *t;
+	Waitmsg *w;
+	pid_t pid;
+	int e, status;
+
+	t = _threadneed("procexec");
+	if(t->proc->nthreads != 1)
+		sysfatal("procexec: the proc has %d threads, not 1", t->proc->nthreads);
+	t0 = nowms();
+	if(strchr(file, '/') != nil)
+		e = posix_spawn(&pid, file, nil, nil, args, environ);
+	else
+		e = posix_spawnp(&pid, file, nil, nil, args, environ);
+	if(e != 0){
+		if(cpid != nil)
+			sendul(cpid, ~0UL);
+		errno = e;
+		return;
+	}
+	if(cpid != nil)
+		sendul(cpid, (unsigned long)pid);
+
+	while(wait4(pid, &status, 0, &ru) < 0)
+		if(errno != EINTR)
+			threadexits("procexec: wait4 failed");
+	w = waitmsg(pid, status, &ru, nowms() - t0);
+	lock(&waitlock);
+	wc = waitchan;
+	unlock(&waitlock);
+	if(wc == nil || sendp(wc, w) != 1)
+		free(w);
+	threadexits(nil);
+}
+
+void
+procexecl(Channel *cpid, char *file, ...)
+{
+	va_list arg;
+	char **args;
+	int n;
+
+	va_start(arg, file);
+	for(n = 0; va_arg(arg, char *) != nil; n++)
+		;
+	va_end(arg);
+	args = malloc((n + 1) * sizeof args[0]);
+	if(args == nil)
+		sysfatal("procexecl: out of memory");
+	va_start(arg, file);
+	for(n = 0; (args[n] = va_arg(arg, char *)) != nil; n++)
+		;
+	va_end(arg);
+	procexec(cpid, file, args);
+	free(args);
+}

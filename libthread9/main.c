@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main: the program's threadmain becomes the first thread of the first
+ * proc (this kernel task), on a guarded stack of mainstacksize bytes; the
+ * scheduler runs on the process's own stack.  Also sysfatal and argv0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "threadimpl.h"
+
+/*
+ * The program defines threadmain.  Weak, so that the shared library links
+ * (-Wl,--no-undefined) before any program exists; the executable's
+ * definition is the one found at run time.
+ */
+#pragma weak threadmain
+
+/* A program sets its own with `int mainstacksize = N;`. */
+__attribute__((weak)) int mainstacksize = 64 * 1024;
+
+char	*argv0;
+
+static int	mainargc;
+static char	**mainargv;
+
+static void
+mainlauncher(void *v)
+{
+	(void)v;
+	if(threadmain == nil)
+		sysfatal("the program defines no threadmain");
+	threadmain(mainargc, mainargv);
+}
+
+int
+main(int argc, char **argv)
+{
+	static Proc proc0;
+	Proc *p;
+	Thread *t;
+
+	argv0 = argv[0];
+	mainargc = argc;
+	mainargv = argv;
+
+	p = &proc0;
+	_procinit(p);
+	p->ismain = 1;
+	p->pid = getpid();
+	_threadprocp = p;
+	_overflowinit();
+	_sigstackinit(p);
+	_proclink(p);
+
+	if(mainstacksize <= 0)
+		sysfatal("threadmain: mainstacksize %d", mainstacksize);
+	t = _threadalloc(p, mainlauncher, nil, (unsigned int)mainstacksize, "threadmain");
+	t->proc = p;
+	p->threads = t;
+	p->nthreads = 1;
+	p->runhead = p->runtail = t;
+
+	_schedloop(p);
+	_procexit(p);
+}
+
+void
+sysfatal(char *fmt, ...)
+{
+	char buf[512];
+	va_list arg;
+
+	va_start(arg, fmt);
+	vsnprintf(buf, sizeof buf, fmt, arg);
+	va_end(arg);
+	fprintf(stderr, "%s: %s\n", argv0 ? argv0 : "libthread9", buf);
+	threadexitsall(buf);
+}
+
+void
+threadexitsall(char *status)
+{
+	exit(status != nil && *status != '\0');
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Procs: kernel tasks sharing the address space, made with pthread_create
+ * on a guarded segment stack (pthreads keep TLS, errno and libc's locks
+ * sane).  Each runs _schedloop over its own run queue; an idle proc sleeps
+ * in the kernel on a futex (Proc.wake) until _threadready wakes it.
+ *
+ * procrfork's flags and what they mean on Linux (all per kernel task):
+ *	RFPROC, RFMEM, RFNOWAIT	always so; accepted
+ *	RFFDG			unshare(CLONE_FILES): a copy of the fd table
+ *	RFCFDG			the same, then every fd of the copy closed
+ *	RFNAMEG			unshare(CLONE_FS|CLONE_NEWNS): a copy of the mount
+ *				namespace (needs CAP_SYS_ADMIN, else EPERM)
+ *	RFNOTEG			accepted, no effect: notes are signals to the
+ *				whole process here
+ *	RFENVG, RFCENVG		EINVAL: the environment is per process on Linux
+ *	RFCNAMEG, RFNOMNT	EINVAL: Linux has no empty namespace to start from
+ *	RFREND			EINVAL, as in Plan 9: all procs share rendezvous
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "threadimpl.h"
+
+Lock	_procslock;
+Proc	*_procs;
+static Proc	*zombies;	/* exited procs whose task may still run */
+static int	nprocs;
+
+/* Filled in by the new task, on the creator's stack. */
+struct Start {
+	int	done;		/* futex */
+	int	err;
+};
+
+void
+_procinit(Proc *p)
+{
+	p->rand = (uint64_t)(uintptr_t)p ^ (uint64_t)time(nil) << 20 ^ 0x9e3779b97f4a7c15ull;
+}
+
+void
+_proclink(Proc *p)
+{
+	__atomic_add_fetch(&nprocs, 1, __ATOMIC_RELAXED);
+	lock(&_procslock);
+	p->next = _procs;
+	if(_procs)
+		_procs->prev = p;
+	_procs = p;
+	unlock(&_procslock);
+}
+
+/* Called with _procslock held; returns t with t->proc->lock held, or nil. */
+Thread *
+_threadfind(int id)
+{
+	Proc *p;
+	Thread *t;
+
+	for(p = _procs; p != nil; p = p->next){
+		lock(&p->lock);
+		for(t = p->threads; t != nil; t = t->anext)
+			if(t->id == id)
+				return t;
+		unlock(&p->lock);
+	}
+	return nil;
+}
+
+static void
+reapzombies(void)
+{
+	Proc *z, *next;
+
+	lock(&_procslock);
+	z = zombies;
+	zombies = nil;
+	unlock(&_procslock);
+	for(; z != nil; z = next){
+		next = z->next;
+		pthread_join(z->pt, nil);
+		_segrelease(z->stk);
+		_segrelease(z->sigstk);
+		free(z);
+	}
+}
+
+_Noreturn void
+_procexit(Proc *p)
+{
+	_stackcachefree(p);
+	lock(&_procslock);
+	if(p->prev)
+		p->prev->next = p->next;
+	else
+		_procs = p->next;
+	if(p->next)
+		p->next->prev = p->prev;
+	p->prev = nil;
+	p->next = nil;
+	if(!p->ismain){
+		p->next = zombies;
+		zombies = p;
+	}
+	unlock(&_procslock);
+	if(__atomic_sub_fetch(&nprocs, 1, __ATOMIC_ACQ_REL) == 0)
+		exit(p->exitbad);
+	pthread_exit(nil);
+}
+
+static int
+applyrfork(int flag)
+{
+	if(flag & (RFFDG | RFCFDG))
+		if(unshare(CLONE_FILES) < 0)
+			return -1;
+	if(flag & RFCFDG)
+		close_range(0, ~0U, 0);
+	if(flag & RFNAMEG)
+		if(unshare(CLONE_FS | CLONE_NEWNS) < 0)
+			return -1;
+	return 0;
+}
+
+static void *
+procmain(void *v)
+{
+	Proc *p;
+	Thread *t;
+	struct Start *st;
+	int err;
+
+	p = v;
+	_threadprocp = p;
+	p->pid = gettid();
+	_sigstackinit(p);
+	err = applyrfork(p->rflag) < 0 ? errno : 0;
+	if(err){
+		/* The thread never runs. */
+		t = p->threads;
+		p->threads = nil;
+		p->runhead = p->runtail = nil;
+		p->nthreads = 0;
+		_stackfree(p, t);
+	}
+	st = p->start;
+	p->start = nil;
+	st->err = err;
+	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
+	_futexwake(&st->done, 1);	/* st may be gone already: harmless */
+
+	_schedloop(p);
+	_procexit(p);
+}
+
+int
+procrfork(void (*f)(void *arg), void *arg, unsigned int stacksize, int flag)
+{
+	enum {
+		Ok = RFPROC | RFMEM | RFNOWAIT | RFFDG | RFCFDG | RFNAMEG | RFNOTEG,
+	};
+	struct Start st;
+	pthread_attr_t attr;
+	Thread *cur, *t;
+	Proc *p;
+	int id, e;
+
+	cur = _threadneed("procrfork");
+	if(flag & ~Ok){
+		errno = EINVAL;
+		return -1;
+	}
+	reapzombies();
+
+	p = calloc(1, sizeof *p);
+	if(p == nil)
+		sysfatal("procrfork: out of memory");
+	_procinit(p);
+	p->rflag = flag;
+	p->stksize = Procstack;
+	p->stk = _segalloc(p->stksize, "procrfork");
+	t = _threadalloc(cur->proc, f, arg, stacksize, "procrfork");
+	t->proc = p;
+	t->grp = cur->grp;
+	id = t->id;
+	p->threads = t;
+	p->nthreads = 1;
+	p->runhead = p->runtail = t;
+
+	st.done = 0;
+	st.err = 0;
+	p->start = &st;
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, p->stk, p->stksize);
+	_proclink(p);
+	e = pthread_create(&p->pt, &attr, procmain, p);
+	pthread_attr_destroy(&attr);
+	if(e != 0)
+		sysfatal("procrfork: pthread_create: %s", strerror(e));
+	while(__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) == 0)
+		_futexwait(&st.done, 0);
+	if(st.err){
+		errno = st.err;
+		return -1;
+	}
+	return id;
+}
+
+int
+proccreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
+{
+	return procrfork(f, arg, stacksize, 0);
+}
+
+void **
+procdata(void)
+{
+	return &_threadneed("procdata")->proc->udata;
+}

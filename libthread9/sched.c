@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The scheduler: each proc runs a loop on its own kernel stack that takes
+ * the next thread off the proc's run queue and switches to it; a thread
+ * switches back when it yields, blocks or exits.  A thread that blocks has
+ * arranged for someone (in this proc or another) to call _threadready on it;
+ * that may happen before it has switched out, which is harmless: only this
+ * proc's scheduler takes it off the queue, after the switch.
+ *
+ * Going through the scheduler, rather than from thread to thread, keeps
+ * one place that frees dead threads' stacks (never the stack it runs on)
+ * and one place that sleeps when there is nothing to run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "threadimpl.h"
+
+#ifdef THREAD_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+__thread Proc *_threadprocp __attribute__((tls_model("initial-exec")));
+
+static int nextid = 1;
+
+/* Switch from the scheduler to t, and back. */
+static void
+runthread(Proc *p, Thread *t)
+{
+	p->cur = t;
+#ifdef THREAD_ASAN
+	__sanitizer_start_switch_fiber(&p->asanfake, t->stk, (char *)t - t->stk);
+	_threadswitch(&p->schedsp, t->sp);
+	__sanitizer_finish_switch_fiber(p->asanfake, nil, nil);
+#else
+	_threadswitch(&p->schedsp, t->sp);
+#endif
+	p->cur = nil;
+}
+
+/* Switch from the running thread to the scheduler, and back. */
+static void
+toscheduler(Proc *p, Thread *t)
+{
+#ifdef THREAD_ASAN
+	/* A dead thread's fake stack frames go with it (nil). */
+	__sanitizer_start_switch_fiber(t->dead ? nil : &t->asanfake,
+				       p->asanschedbottom, p->asanschedsize);
+	_threadswitch(&t->sp, p->schedsp);
+	__sanitizer_finish_switch_fiber(t->asanfake, &p->asanschedbottom,
+					&p->asanschedsize);
+#else
+	_threadswitch(&t->sp, p->schedsp);
+#endif
+}
+
+_Noreturn void
+_threadentry(Thread *t)
+{
+#ifdef THREAD_ASAN
+	__sanitizer_finish_switch_fiber(nil, &t->proc->asanschedbottom,
+					&t->proc->asanschedsize);
+#endif
+	_threadcheckkill(t);
+	t->fn(t->arg);
+	threadexits(nil);
+}
+
+static void
+reap(Proc *p, Thread *t)
+{
+	lock(&p->lock);
+	if(t->aprev)
+		t->aprev->anext = t->anext;
+	else
+		p->threads = t->anext;
+	if(t->anext)
+		t->anext->aprev = t->aprev;
+	p->nthreads--;
+	unlock(&p->lock);
+	free(t->name);
+	_stackfree(p, t);
+}
+
+/* Returns when the proc has no threads left. */
+void
+_schedloop(Proc *p)
+{
+	Thread *t;
+
+	for(;;){
+		lock(&p->lock);
+		while((t = p->runhead) == nil){
+			if(p->nthreads == 0){
+				unlock(&p->lock);
+				return;
+			}
+			p->sleeping = 1;
+			__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
+			unlock(&p->lock);
+			_futexwait(&p->wake, 0);
+			lock(&p->lock);
+			p->sleeping = 0;
+		}
+		p->runhead = t->rnext;
+		if(p->runhead == nil)
+			p->runtail = nil;
+		t->rnext = nil;
+		unlock(&p->lock);
+
+		runthread(p, t);
+		if(t->dead)
+			reap(p, t);
+	}
+}
+
+/* Put t on its proc's run queue, p = t->proc, whose lock is held. */
+void
+_threadreadylocked(Proc *p, Thread *t)
+{
+	if(p->runtail)
+		p->runtail->rnext = t;
+	else
+		p->runhead = t;
+	p->runtail = t;
+	if(p->sleeping && __atomic_load_n(&p->wake, __ATOMIC_RELAXED) == 0){
+		__atomic_store_n(&p->wake, 1, __ATOMIC_RELAXED);
+		_futexwake(&p->wake, 1);
+	}
+}
+
+void
+_threadready(Thread *t)
+{
+	Proc *p;
+
+	p = t->proc;
+	lock(&p->lock);
+	_threadreadylocked(p, t);
+	unlock(&p->lock);
+}
+
+/* Sleep until someone readies the calling thread. */
+void
+_threadblock(void)
+{
+	Proc *p;
+
+	p = _threadproc();
+	toscheduler(p, p->cur);
+}
+
+void
+_threadcheckkill(Thread *t)
+{
+	if(__atomic_load_n(&t->killed, __ATOMIC_RELAXED))
+		threadexits("threadkill");
+}
+
+Thread *
+_threadneed(const char *who)
+{
+	Thread *t;
+
+	t = _threadcur();
+	if(t == nil)
+		sysfatal("%s: not called from a libthread thread", who);
+	return t;
+}
+
+/*
+ * A thread with its stack and first frame, not yet on any queue.  p is the
+ * proc whose stack cache serves; the caller sets t->proc.
+ */
+Thread *
+_threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
+	     const char *who)
+{
+	Thread *t;
+	uint64_t *sp;
+	uint32_t mxcsr;
+	uint16_t fcw;
+
+	t = _stackalloc(p, stacksize, who);
+	t->fn = fn;
+	t->arg = arg;
+	t->id = __atomic_fetch_add(&nextid, 1, __ATOMIC_RELAXED);
+
+	/* The frame _threadswitch pops; see switch-amd64.S. */
+	__asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(mxcsr), "=m"(fcw));
+	sp = (uint64_t *)((uintptr_t)t & ~(uintptr_t)15) - 8;
+	sp[0] = (uint64_t)fcw << 32 | mxcsr;
+	sp[1] = 0;			/* r15 */
+	sp[2] = 0;			/* r14 */
+	sp[3] = 0;			/* r13 */
+	sp[4] = (uint64_t)t;		/* r12: _threadstart's argument */
+	sp[5] = 0;			/* rbx */
+	sp[6] = 0;			/* rbp: ends frame-pointer walks */
+	sp[7] = (uint64_t)_threadstart;
+	t->sp = sp;
+	return t;
+}
+
+int
+threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
+{
+	Thread *cur, *t;
+	Proc *p;
+	int id;
+
+	cur = _threadneed("threadcreate");
+	p = cur->proc;
+	t = _threadalloc(p, f, arg, stacksize, "threadcreate");
+	t->proc = p;
+	t->grp = cur->grp;
+	id = t->id;
+
+	lock(&p->lock);
+	t->anext = p->threads;
+	if(p->threads)
+		p->threads->aprev = t;
+	p->threads = t;
+	p->nthreads++;
+	_threadreadylocked(p, t);
+	unlock(&p->lock);
+	return id;
+}
+
+void
+yield(void)
+{
+	Thread *t;
+
+	t = _threadneed("yield");
+	_threadcheckkill(t);
+	_threadready(t);
+	_threadblock();
+	_threadcheckkill(t);
+}
+
+void
+threadexits(char *status)
+{
+	Thread *t;
+
+	t = _threadneed("threadexits");
+	t->proc->exitbad = status != nil && *status != '\0';
+	t->dead = 1;
+	_threadblock();
+	abort();	/* the scheduler never resumes a dead thread */
+}

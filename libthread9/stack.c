@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Thread stacks: guarded segments, [redzone][stack][redzone], from libseg.
+ * The Thread itself sits at the top of its stack, so creating a thread
+ * allocates one segment and nothing else.
+ *
+ * A dead thread's stack goes back to its proc's cache (at most Stackcache
+ * stacks and Stackcachemax bytes), which only that proc's scheduler touches:
+ * no lock.  The scheduler frees a stack after switching off it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <seg.h>
+
+#include "threadimpl.h"
+
+#ifdef THREAD_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
+/* LeakSanitizer knows nothing of our stacks: pointers held there count. */
+#define rootadd(b, n)	__lsan_register_root_region(b, n)
+#define rootdel(b, n)	__lsan_unregister_root_region(b, n)
+#else
+#define rootadd(b, n)	((void)(b), (void)(n))
+#define rootdel(b, n)	((void)(b), (void)(n))
+#endif
+
+static size_t
+pagesize(void)
+{
+	static size_t ps;
+
+	if(ps == 0)
+		ps = (size_t)sysconf(_SC_PAGESIZE);
+	return ps;
+}
+
+static size_t
+roundpage(size_t n)
+{
+	return (n + pagesize() - 1) & ~(pagesize() - 1);
+}
+
+/* A guarded segment of len bytes (a page multiple); sysfatal if none. */
+char *
+_segalloc(size_t len, const char *who)
+{
+	void *v;
+
+	v = segattachguarded(0, "memory", nil, len, Stackguard);
+	if(v == (void *)-1)
+		sysfatal("%s: cannot allocate a %zu-byte stack: %s",
+			 who, len, segerrstr());
+	return v;
+}
+
+void
+_segrelease(char *base)
+{
+	if(base != nil && segdetach(base) < 0)
+		sysfatal("libthread9: segdetach %p: %s", (void *)base, segerrstr());
+}
+
+Thread *
+_stackalloc(Proc *p, unsigned int want, const char *who)
+{
+	Thread *t;
+	char *base;
+	size_t n;
+	int i;
+
+	if(want == 0)
+		sysfatal("%s: stack size 0", who);
+	n = want < Stackfloor ? Stackfloor : want;
+	n = roundpage(n + sizeof(Thread));
+
+	base = nil;
+	for(i = p->ncache - 1; i >= 0; i--)
+		if(p->cache[i].size == n){
+			base = p->cache[i].base;
+			p->cache[i] = p->cache[--p->ncache];
+			p->cachebytes -= n;
+#ifdef THREAD_ASAN
+			/* The last thread's frames may still be poisoned. */
+			ASAN_UNPOISON_MEMORY_REGION(base, n);
+#endif
+			break;
+		}
+	if(base == nil)
+		base = _segalloc(n, who);
+	rootadd(base, n);
+
+	t = (Thread *)((uintptr_t)(base + n - sizeof(Thread)) & ~(uintptr_t)63);
+	memset(t, 0, sizeof *t);
+	t->stk = base;
+	t->segsize = n;
+	return t;
+}
+
+void
+_stackfree(Proc *p, Thread *t)
+{
+	char *base;
+	size_t n;
+
+	base = t->stk;
+	n = t->segsize;
+	rootdel(base, n);
+	if(p->ncache < Stackcache && p->cachebytes + n <= Stackcachemax){
+		p->cache[p->ncache].base = base;
+		p->cache[p->ncache].size = n;
+		p->ncache++;
+		p->cachebytes += n;
+		return;
+	}
+	_segrelease(base);
+}
+
+void
+_stackcachefree(Proc *p)
+{
+	while(p->ncache > 0)
+		_segrelease(p->cache[--p->ncache].base);
+	p->cachebytes = 0;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "t9.h"
+
+/*
+ * A t9child ends its threads however it likes, leaving the Check runner's
+ * memory referenced only from dead stacks: no leak check in there.
+ */
+static int	inchild;
+
+int	__lsan_is_turned_off(void);
+
+int
+__lsan_is_turned_off(void)
+{
+	return inchild;
+}
+
+void
+t9child(struct Child *c, void (*fn)(void *), void *arg)
+{
+	int fd[2];
+	size_t n;
+	ssize_t r;
+	pid_t pid;
+
+	memset(c, 0, sizeof *c);
+	ck_assert_int_eq(pipe(fd), 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if(pid == 0){
+		inchild = 1;
+		close(fd[0]);
+		dup2(fd[1], 2);
+		close(fd[1]);
+		fn(arg);
+		exit(0);
+	}
+	close(fd[1]);
+	n = 0;
+	while(n < sizeof c->err - 1){
+		r = read(fd[0], c->err + n, sizeof c->err - 1 - n);
+		if(r < 0 && errno == EINTR)
+			continue;
+		if(r <= 0)
+			break;
+		n += r;
+	}
+	close(fd[0]);
+	while(waitpid(pid, &c->status, 0) < 0)
+		ck_assert_int_eq(errno, EINTR);
+}
+
+int
+t9exited(struct Child *c, int code)
+{
+	return WIFEXITED(c->status) && WEXITSTATUS(c->status) == code;
+}
+
+int
+t9signalled(struct Child *c, int sig)
+{
+	return WIFSIGNALED(c->status) && WTERMSIG(c->status) == sig;
+}
+
+int
+t9waitfor(volatile int *flag, int ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while(!__atomic_load_n(flag, __ATOMIC_ACQUIRE)){
+		yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+			return 0;
+		usleep(100);
+	}
+	return 1;
+}
+
+/* Global, so LeakSanitizer finds it from a forked child whose thread died. */
+static SRunner	*sr;
+
+int
+t9run(Suite *s)
+{
+	int nf;
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf;
+}
