@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: MIT
+/* common.c: the helpers behind common.h, shared by every module test. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static int fd = -1;
+static pthread_once_t fd_once = PTHREAD_ONCE_INIT;
+
+static void open_dev(void)
+{
+	fd = open("/dev/segctl", O_RDWR | O_CLOEXEC);
+}
+
+int segfd(void)
+{
+	pthread_once(&fd_once, open_dev);
+	ASSERT(fd >= 0, "open /dev/segctl: %s", strerror(errno));
+	return fd;
+}
+
+int segioctl(unsigned long cmd, void *arg)
+{
+	return ioctl(segfd(), cmd, arg) < 0 ? -1 : 0;
+}
+
+int attach_raw(struct segctl_attach *a)
+{
+	a->size = sizeof(*a);
+	return segioctl(SEGCTL_ATTACH, a);
+}
+
+unsigned long attachg(unsigned attr, unsigned class, unsigned long va,
+		      unsigned long len, unsigned long guard)
+{
+	struct segctl_attach a = {
+		.attr = attr, .class = class, .va = va, .len = len, .guard = guard,
+	};
+
+	if (attach_raw(&a) < 0)
+		return FAILED;
+	return a.va;
+}
+
+unsigned long attach(unsigned attr, unsigned class, unsigned long va,
+		     unsigned long len)
+{
+	return attachg(attr, class, va, len, 0);
+}
+
+int detach(unsigned long addr)
+{
+	struct segctl_detach d = { .size = sizeof(d), .addr = addr };
+
+	return segioctl(SEGCTL_DETACH, &d);
+}
+
+int segfree(unsigned long va, unsigned long len)
+{
+	struct segctl_range r = { .size = sizeof(r), .va = va, .len = len };
+
+	return segioctl(SEGCTL_FREE, &r);
+}
+
+int segflush(unsigned long va, unsigned long len)
+{
+	struct segctl_range r = { .size = sizeof(r), .va = va, .len = len };
+
+	return segioctl(SEGCTL_FLUSH, &r);
+}
+
+int segbrk(unsigned long saddr, unsigned long addr, unsigned long *base,
+	   unsigned long *top)
+{
+	struct segctl_brk b = { .size = sizeof(b), .saddr = saddr, .addr = addr };
+
+	if (segioctl(SEGCTL_BRK, &b) < 0)
+		return -1;
+	if (base)
+		*base = b.base;
+	if (top)
+		*top = b.top;
+	return 0;
+}
+
+char *slurp(const char *path, size_t *len)
+{
+	size_t n = 0, cap = 8192;
+	char *buf = malloc(cap);
+	ssize_t r;
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+
+	ASSERT(buf != NULL);
+	if (f < 0) {
+		int e = errno;
+
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			ASSERT(buf != NULL);
+		}
+		r = read(f, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		ASSERT(r >= 0, "read %s: %s", path, strerror(errno));
+		if (r == 0)
+			break;
+		n += r;
+	}
+	close(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *listing(size_t *len)
+{
+	char *s = slurp("/dev/segctl", len);
+
+	ASSERT(s != NULL, "read /dev/segctl: %s", strerror(errno));
+	return s;
+}
+
+void seg_line(char *buf, size_t n, const char *class, const char *flags,
+	      unsigned long base, unsigned long top, unsigned ref)
+{
+	snprintf(buf, n, "%-6s %c%c%c%c%c %12lx %12lx %4u", class, flags[0],
+		 flags[1], flags[2], flags[3], flags[4], base, top, ref);
+}
+
+/* One listing line into *s; the line must be exactly what the format gives. */
+static void parse_line(const char *line, struct seg *s)
+{
+	static const char letters[] = "RNCSX";
+	char again[128];
+	int i;
+
+	ASSERT(strlen(line) > 13 && line[6] == ' ' && line[12] == ' ',
+	       "listing line '%s'", line);
+	memcpy(s->class, line, 6);
+	s->class[6] = '\0';
+	for (i = 5; i > 0 && s->class[i] == ' '; i--)
+		s->class[i] = '\0';
+	ASSERT(strcmp(s->class, "memory") == 0 || strcmp(s->class, "shared") == 0,
+	       "class in '%s'", line);
+	memcpy(s->flags, line + 7, 5);
+	s->flags[5] = '\0';
+	for (i = 0; i < 5; i++)
+		ASSERT(s->flags[i] == ' ' || s->flags[i] == letters[i],
+		       "flag column %d in '%s'", i, line);
+	ASSERT(sscanf(line + 13, "%lx %lx %u", &s->base, &s->top, &s->ref) == 3,
+	       "numbers in '%s'", line);
+	seg_line(again, sizeof(again), s->class, s->flags, s->base, s->top, s->ref);
+	ASSERT(strcmp(again, line) == 0, "line '%s' is not in the format '%s'",
+	       line, again);
+	ASSERT(s->base < s->top && s->top <= USER_TOP && s->base % PG == 0 &&
+	       s->top % PG == 0, "range in '%s'", line);
+}
+
+int list_segs(struct seg **v)
+{
+	char *text = listing(NULL), *line, *save = NULL, *p = text;
+	int n = 0, cap = 64;
+	struct seg *segs = malloc(cap * sizeof(*segs));
+
+	ASSERT(segs != NULL);
+	ASSERT(text[0] == '\0' || text[strlen(text) - 1] == '\n',
+	       "listing does not end in a newline");
+	while ((line = strtok_r(p, "\n", &save)) != NULL) {
+		p = NULL;
+		if (n == cap) {
+			cap *= 2;
+			segs = realloc(segs, cap * sizeof(*segs));
+			ASSERT(segs != NULL);
+		}
+		parse_line(line, &segs[n]);
+		ASSERT(n == 0 || segs[n - 1].top <= segs[n].base,
+		       "listing not ascending at line %d", n + 1);
+		n++;
+	}
+	free(text);
+	*v = segs;
+	return n;
+}
+
+int nsegs(void)
+{
+	struct seg *v;
+	int n = list_segs(&v);
+
+	free(v);
+	return n;
+}
+
+bool find_seg(unsigned long base, struct seg *s)
+{
+	struct seg *v;
+	int i, n = list_segs(&v);
+	bool found = false;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].base == base) {
+			*s = v[i];
+			found = true;
+			break;
+		}
+	}
+	free(v);
+	return found;
+}
+
+/* Calls fn for each line of /proc/self/maps until it returns true. */
+static bool each_map(bool (*fn)(const struct map *, void *), void *arg)
+{
+	char *text = slurp("/proc/self/maps", NULL), *line, *save = NULL, *p;
+	struct map m;
+	bool hit = false;
+
+	ASSERT(text != NULL, "read /proc/self/maps: %s", strerror(errno));
+	for (p = text; !hit && (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
+		ASSERT(sscanf(line, "%lx-%lx %4s", &m.start, &m.end, m.perms) == 3,
+		       "maps line '%s'", line);
+		hit = fn(&m, arg);
+	}
+	free(text);
+	return hit;
+}
+
+struct lookup {
+	unsigned long	addr;
+	struct map	*m;
+};
+
+static bool holds(const struct map *m, void *arg)
+{
+	struct lookup *l = arg;
+
+	if (l->addr < m->start || l->addr >= m->end)
+		return false;
+	*l->m = *m;
+	return true;
+}
+
+bool map_at(unsigned long addr, struct map *m)
+{
+	struct lookup l = { addr, m };
+
+	return each_map(holds, &l);
+}
+
+bool mapped_as(unsigned long start, unsigned long end, const char *perms)
+{
+	struct map m;
+
+	while (start < end) {
+		if (!map_at(start, &m))
+			return false;
+		if (perms && strcmp(m.perms, perms) != 0)
+			return false;
+		start = m.end;
+	}
+	return true;
+}
+
+bool mapped(unsigned long start, unsigned long end)
+{
+	return mapped_as(start, end, NULL);
+}
+
+struct span {
+	unsigned long start, end;
+};
+
+static bool meets(const struct map *m, void *arg)
+{
+	struct span *s = arg;
+
+	return m->start < s->end && m->end > s->start;
+}
+
+bool unmapped(unsigned long start, unsigned long end)
+{
+	struct span s = { start, end };
+
+	return !each_map(meets, &s);
+}
+
+unsigned long locked_kb(unsigned long start, unsigned long end)
+{
+	char *text = slurp("/proc/self/smaps", NULL), *line, *save = NULL, *p;
+	unsigned long s, e, kb, total = 0;
+	bool in = false;
+
+	ASSERT(text != NULL, "read /proc/self/smaps: %s", strerror(errno));
+	for (p = text; (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') &&
+		    line[strspn(line, "0123456789abcdef")] == '-') {
+			in = s < end && e > start;
+		} else if (in && sscanf(line, "Locked: %lu kB", &kb) == 1) {
+			total += kb;
+		}
+	}
+	free(text);
+	return total;
+}
+
+static bool residency(unsigned long start, unsigned long end, int want)
+{
+	size_t n = (end - start) / PG, i;
+	unsigned char *vec = malloc(n);
+	bool ok = true;
+
+	ASSERT(vec != NULL);
+	ASSERT(mincore((void *)start, end - start, vec) == 0, "mincore: %s",
+	       strerror(errno));
+	for (i = 0; i < n; i++)
+		if ((vec[i] & 1) != want)
+			ok = false;
+	free(vec);
+	return ok;
+}
+
+bool resident(unsigned long start, unsigned long end)
+{
+	return residency(start, end, 1);
+}
+
+bool none_resident(unsigned long start, unsigned long end)
+{
+	return residency(start, end, 0);
+}
+
+unsigned long free_range(unsigned long len)
+{
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	ASSERT(munmap(p, len) == 0);
+	return (unsigned long)p;
+}
+
+static __thread sigjmp_buf probe_jmp;
+static __thread volatile int probing;
+
+static void probe_handler(int sig)
+{
+	if (probing)
+		siglongjmp(probe_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int probe(unsigned long addr, bool write)
+{
+	struct sigaction sa = { .sa_handler = probe_handler }, osegv, obus;
+	volatile char *p = (volatile char *)addr;
+	int sig;
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGSEGV, &sa, &osegv);
+	sigaction(SIGBUS, &sa, &obus);
+	sig = sigsetjmp(probe_jmp, 1);
+	if (sig == 0) {
+		probing = 1;
+		if (write)
+			*p = *p;	/* keep the contents: a read, then a write */
+		else
+			(void)*p;
+	}
+	probing = 0;
+	sigaction(SIGSEGV, &osegv, NULL);
+	sigaction(SIGBUS, &obus, NULL);
+	return sig;
+}
+
+int read_faults(unsigned long addr)
+{
+	return probe(addr, false);
+}
+
+int write_faults(unsigned long addr)
+{
+	return probe(addr, true);
+}
+
+long param(const char *name)
+{
+	char path[128], *s;
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/module/segctl/parameters/%s", name);
+	s = slurp(path, NULL);
+	ASSERT(s != NULL, "read %s: %s", path, strerror(errno));
+	ASSERT(sscanf(s, "%ld", &v) == 1, "%s: '%s'", path, s);
+	free(s);
+	return v;
+}
+
+int set_param(const char *name, long val)
+{
+	char path[128], buf[32];
+	int f, n, r;
+
+	snprintf(path, sizeof(path), "/sys/module/segctl/parameters/%s", name);
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", val);
+	r = write(f, buf, n) == n ? 0 : -1;
+	close(f);
+	return r;
+}
+
+bool counters_are_zero(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 250; i++) {
+		if (param("tables") == 0 && param("segments") == 0 &&
+		    param("committed") == 0)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+int wait_for(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		ASSERT(errno == EINTR, "waitpid %d: %s", pid, strerror(errno));
+	}
+	return st;
+}
+
+int in_child(void (*fn)(void *), void *arg)
+{
+	int p[2], st;
+	bool failed = false;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	ASSERT(pipe(p) == 0);
+	pid = fork();
+	ASSERT(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], 1);
+		close(p[1]);
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(p[1]);
+	/* "failed:" cannot straddle reads: tap_fail writes whole lines. */
+	while ((n = read(p[0], buf, sizeof(buf) - 1)) != 0) {
+		if (n < 0) {
+			ASSERT(errno == EINTR);
+			continue;
+		}
+		buf[n] = '\0';
+		if (strstr(buf, ": failed: "))
+			failed = true;
+		fwrite(buf, 1, n, stdout);
+		fflush(stdout);
+	}
+	close(p[0]);
+	st = wait_for(pid);
+	if (failed && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		st = 1 << 8;
+	return st;
+}
+
+void become_nobody(void)
+{
+	ASSERT(setgroups(0, NULL) == 0, "setgroups: %s", strerror(errno));
+	ASSERT(setgid(NOBODY) == 0, "setgid: %s", strerror(errno));
+	ASSERT(setuid(NOBODY) == 0, "setuid: %s", strerror(errno));
+	ASSERT(getuid() == NOBODY && geteuid() == NOBODY);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common.h: what every module test needs: the device and its ioctls, the
+ * listing parsed (and its format checked), /proc/self/maps and smaps, the
+ * module's counters, fault probes, and children whose failures count.
+ */
+#ifndef KMOD_COMMON_H
+#define KMOD_COMMON_H
+
+#include <linux/segctl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tap.h"
+
+/* tap.h's EXPECT(cond) with no message passes "" as a printf format. */
+#pragma GCC diagnostic ignored "-Wformat-zero-length"
+
+#define PG		4096UL
+#define USER_TOP	0x7ffffffff000UL	/* x86-64 TASK_SIZE, 4-level */
+#define MEM		SEGCTL_CLASS_MEMORY
+#define SHR		SEGCTL_CLASS_SHARED
+#define NOBODY		65534
+#define FAILED		((unsigned long)-1)
+
+/* The device: one descriptor per process, opened on first use. */
+int	segfd(void);
+int	segioctl(unsigned long cmd, void *arg);	/* -1 and errno on error */
+
+/* The calls with the struct filled in; FAILED / -1 and errno on error. */
+unsigned long	attach(unsigned attr, unsigned class, unsigned long va,
+		       unsigned long len);
+unsigned long	attachg(unsigned attr, unsigned class, unsigned long va,
+			unsigned long len, unsigned long guard);
+int	attach_raw(struct segctl_attach *a);	/* sets a->size */
+int	detach(unsigned long addr);
+int	segfree(unsigned long va, unsigned long len);
+int	segflush(unsigned long va, unsigned long len);
+/* segbrk: 0 or -1; base and top (may be NULL) get the struct's out values. */
+int	segbrk(unsigned long saddr, unsigned long addr, unsigned long *base,
+	       unsigned long *top);
+
+/* The listing, every line checked against the SPEC §1.7 format. */
+struct seg {
+	char		class[8];
+	char		flags[6];	/* "RNCSX" columns, blanks when unset */
+	unsigned long	base, top;
+	unsigned	ref;
+};
+char	*listing(size_t *len);		/* the raw text, malloc'd */
+int	list_segs(struct seg **v);	/* parsed; *v malloc'd; returns count */
+int	nsegs(void);
+/* The segment whose base is base, copied to *s; false if none. */
+bool	find_seg(unsigned long base, struct seg *s);
+/* The listing line the module must print for this segment. */
+void	seg_line(char *buf, size_t n, const char *class, const char *flags,
+		 unsigned long base, unsigned long top, unsigned ref);
+
+/* /proc/self/maps. */
+struct map {
+	unsigned long	start, end;
+	char		perms[5];
+};
+bool	map_at(unsigned long addr, struct map *m);	/* VMA holding addr */
+bool	mapped(unsigned long start, unsigned long end);	/* all of it */
+bool	unmapped(unsigned long start, unsigned long end); /* none of it */
+/* Every page of [start, end) mapped with these perms ("rwxp" style). */
+bool	mapped_as(unsigned long start, unsigned long end, const char *perms);
+unsigned long	locked_kb(unsigned long start, unsigned long end); /* smaps */
+bool	resident(unsigned long start, unsigned long end);	/* mincore */
+bool	none_resident(unsigned long start, unsigned long end);
+/* An address range nothing is mapped in (reserved, then unmapped). */
+unsigned long	free_range(unsigned long len);
+
+/* Access probes: the signal the access raised (SIGSEGV, SIGBUS) or 0. */
+int	read_faults(unsigned long addr);
+int	write_faults(unsigned long addr);
+
+/* The module's parameters in /sys/module/segctl/parameters. */
+long	param(const char *name);
+int	set_param(const char *name, long val);
+/* Poll until tables, segments and committed are 0; false if they stay up. */
+bool	counters_are_zero(void);
+#define COUNTERS_ZERO_TEST						\
+	TEST(counters_zero)						\
+	{								\
+		EXPECT(counters_are_zero(), "tables %ld segments %ld committed %ld", \
+		       param("tables"), param("segments"), param("committed")); \
+	}
+
+/* A file's contents, malloc'd and NUL-terminated; NULL and errno on error. */
+char	*slurp(const char *path, size_t *len);
+
+/*
+ * Run fn(arg) in a forked child and wait.  A failed EXPECT or ASSERT in
+ * the child (its "failed:" lines on stdout) or a non-zero exit counts as a
+ * failure of the test that called.  Returns the wait status.
+ */
+int	in_child(void (*fn)(void *), void *arg);
+#define EXPECT_CHILD(fn, arg)						\
+	do {								\
+		int st_ = in_child(fn, arg);				\
+		EXPECT(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
+		       "child status 0x%x", st_);			\
+	} while (0)
+/* Wait for pid; its wait status. */
+int	wait_for(pid_t pid);
+void	become_nobody(void);	/* ASSERTs it worked */
+
+#endif /* KMOD_COMMON_H */
