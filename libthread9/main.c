@@ -34,6 +34,14 @@ mainlauncher(void *v)
 	threadmain(mainargc, mainargv);
 }
 
+/* A forked child is one proc, this task's, with a new pid. */
+static void
+forked(void)
+{
+	if(_threadprocp != nil)
+		_threadprocp->pid = gettid();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -50,6 +58,7 @@ main(int argc, char **argv)
 	p->ismain = 1;
 	p->pid = getpid();
 	_threadprocp = p;
+	pthread_atfork(nil, nil, forked);
 	_overflowinit();
 	_sigstackinit(p);
 	_proclink(p);
