@@ -11,11 +11,32 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common.h"
+
+/*
+ * TASK_SIZE.  A kernel with 5-level paging (TCG's "-cpu max" has LA57)
+ * gives an address above 47 bits to whoever asks for one.
+ */
+unsigned long user_top(void)
+{
+	static unsigned long top;
+	unsigned long hi = 1UL << 50;
+	void *p;
+
+	if (top)
+		return top;
+	p = mmap((void *)hi, PG, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != MAP_FAILED)
+		munmap(p, PG);
+	top = p == (void *)hi ? (1UL << 56) - PG : (1UL << 47) - PG;
+	return top;
+}
 
 static int fd = -1;
 static pthread_once_t fd_once = PTHREAD_ONCE_INIT;
@@ -497,6 +518,14 @@ int in_child(void (*fn)(void *), void *arg)
 
 void become_nobody(void)
 {
+	struct stat st;
+
+	/*
+	 * The guest's initramfs root may come out mode 0700 (a mktemp -d
+	 * staging directory): nobody could not even reach /dev/segctl.
+	 */
+	if (stat("/", &st) == 0 && !(st.st_mode & S_IXOTH))
+		chmod("/", 0755);
 	ASSERT(setgroups(0, NULL) == 0, "setgroups: %s", strerror(errno));
 	ASSERT(setgid(NOBODY) == 0, "setgid: %s", strerror(errno));
 	ASSERT(setuid(NOBODY) == 0, "setuid: %s", strerror(errno));

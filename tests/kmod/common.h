@@ -8,9 +8,15 @@
 #define KMOD_COMMON_H
 
 #include <linux/segctl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tap.h"
 
@@ -18,11 +24,14 @@
 #pragma GCC diagnostic ignored "-Wformat-zero-length"
 
 #define PG		4096UL
-#define USER_TOP	0x7ffffffff000UL	/* x86-64 TASK_SIZE, 4-level */
+/* TASK_SIZE: 0x7ffffffff000 with 4-level page tables, more with 5-level. */
+#define USER_TOP	user_top()
 #define MEM		SEGCTL_CLASS_MEMORY
 #define SHR		SEGCTL_CLASS_SHARED
 #define NOBODY		65534
 #define FAILED		((unsigned long)-1)
+
+unsigned long	user_top(void);
 
 /* The device: one descriptor per process, opened on first use. */
 int	segfd(void);
