@@ -137,9 +137,15 @@ segfree(void *va, unsigned long len)
 	return segops()->free((uintptr_t)va, len);
 }
 
+/*
+ * User space ends at USTKTOP for every segment, whatever the kernel's
+ * TASK_SIZE (larger with 5-level paging): a break beyond it is EINVAL.
+ */
 void *
 segbrk(void *saddr, void *addr)
 {
+	if ((uintptr_t)addr > USTKTOP)
+		return segerrorp(EINVAL, Ebadarg);
 	return segops()->brk((uintptr_t)saddr, (uintptr_t)addr);
 }
 

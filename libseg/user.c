@@ -410,7 +410,7 @@ ubrk(uintptr_t saddr, uintptr_t addr)
 		goto out;
 	}
 	/* A guarded segment's body is pinned between its redzones. */
-	if (s->ring != s || addr > USTKTOP) {
+	if (s->ring != s) {
 		segerror(EINVAL, Ebadarg);
 		goto out;
 	}
