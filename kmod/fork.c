@@ -34,6 +34,7 @@ struct adoption {
 	struct callback_head	work;
 	struct segctl_table	*parent;
 	u64			gen;	/* the parent's generation at fork */
+	bool			shared;	/* the probe took the share references */
 };
 
 static struct tracepoint *fork_tp;
@@ -45,7 +46,8 @@ static bool was_alive(const struct segctl_seg *s, u64 gen)
 	return s->born <= gen && (!s->died || s->died > gen);
 }
 
-static struct segctl_seg *seg_copy(const struct segctl_seg *s)
+/* @share_ref: take a reference on the share (else the probe took it). */
+static struct segctl_seg *seg_copy(const struct segctl_seg *s, bool share_ref)
 {
 	struct segctl_seg *c = segctl_seg_alloc();
 
@@ -58,40 +60,46 @@ static struct segctl_seg *seg_copy(const struct segctl_seg *s)
 	c->attr = s->attr;
 	c->class = s->class;
 	c->share = s->share;
-	if (c->share)
+	if (c->share && share_ref)
 		refcount_inc(&c->share->ref);
 	return c;
 }
 
-/* The parent's segments as they were at the fork, on @list (via ->limbo). */
-static int snapshot(struct segctl_table *parent, u64 gen, struct list_head *list)
+/*
+ * Copy @s onto @list if it was alive at the fork.  After a failure only the
+ * share reference the probe took for it is given back: the parent still
+ * holds another, so it cannot be the last.
+ */
+static void copy_one(struct adoption *a, struct segctl_seg *s,
+		     struct list_head *list, int *err)
 {
-	struct segctl_seg *s, *c;
+	struct segctl_seg *c;
+
+	if (!was_alive(s, a->gen))
+		return;
+	c = *err ? NULL : seg_copy(s, !a->shared);
+	if (c) {
+		list_add_tail(&c->limbo, list);
+		return;
+	}
+	*err = -ENOMEM;
+	if (s->share && a->shared)
+		refcount_dec(&s->share->ref);
+}
+
+/* The parent's segments as they were at the fork, on @list (via ->limbo). */
+static int snapshot(struct adoption *a, struct list_head *list)
+{
+	struct segctl_table *parent = a->parent;
+	struct segctl_seg *s;
 	unsigned long idx = 0;
 	int err = 0;
 
 	mutex_lock(&parent->lock);
-	mt_for_each(&parent->segs, s, idx, ULONG_MAX) {
-		if (!was_alive(s, gen))
-			continue;
-		c = seg_copy(s);
-		if (!c) {
-			err = -ENOMEM;
-			goto out;
-		}
-		list_add_tail(&c->limbo, list);
-	}
-	list_for_each_entry(s, &parent->limbo, limbo) {
-		if (!was_alive(s, gen))
-			continue;
-		c = seg_copy(s);
-		if (!c) {
-			err = -ENOMEM;
-			goto out;
-		}
-		list_add_tail(&c->limbo, list);
-	}
-out:
+	mt_for_each(&parent->segs, s, idx, ULONG_MAX)
+		copy_one(a, s, list, &err);
+	list_for_each_entry(s, &parent->limbo, limbo)
+		copy_one(a, s, list, &err);
 	mutex_unlock(&parent->lock);
 	return err;
 }
@@ -194,9 +202,12 @@ static void adopt_work(struct callback_head *work)
 	LIST_HEAD(list);
 	int err = 0;
 
-	/* At exit (the child died first) there is nothing to adopt. */
+	/*
+	 * At exit (the child died first) there is nothing to adopt, but the
+	 * snapshot still collects the share references the probe took.
+	 */
+	err = snapshot(a, &list);
 	if (mm && !(current->flags & PF_EXITING)) {
-		err = snapshot(parent, a->gen, &list);
 		if (!err && !list_empty(&list)) {
 			t = segctl_table_get(mm, true);
 			if (IS_ERR(t)) {
@@ -229,6 +240,16 @@ static void adopt_work(struct callback_head *work)
 	module_put(THIS_MODULE);
 }
 
+static void take_shares(struct segctl_table *t)
+{
+	struct segctl_seg *s;
+	unsigned long idx = 0;
+
+	mt_for_each(&t->segs, s, idx, ULONG_MAX)
+		if (s->share)
+			refcount_inc(&s->share->ref);
+}
+
 /* Tracepoint probe, in the parent, atomic context. */
 static void fork_probe(void *data, struct task_struct *parent,
 		       struct task_struct *child)
@@ -250,19 +271,31 @@ static void fork_probe(void *data, struct task_struct *parent,
 		segctl_table_put(t);
 		return;
 	}
-	a->parent = t;
-	a->gen = READ_ONCE(t->gen);
-	atomic_inc(&t->forks);
-	__module_get(THIS_MODULE);
-	atomic_inc(&pending);
+	/* The child cannot run (and so the work not start) before we return. */
 	init_task_work(&a->work, adopt_work);
 	if (task_work_add(child, &a->work, TWA_RESUME)) {
-		/* The child is already exiting: it needs no table. */
-		atomic_dec(&t->forks);
-		atomic_dec(&pending);
-		module_put(THIS_MODULE);
-		segctl_table_put(t);
+		segctl_table_put(t);	/* the child is exiting already */
 		kfree(a);
+		return;
+	}
+	a->parent = t;
+	__module_get(THIS_MODULE);
+	atomic_inc(&pending);
+	/*
+	 * If no other task of the parent is inside segctl, take the child's
+	 * references to the shared segments now, so that fork() returns with
+	 * the reference counts (listing, EBUSY) already right.  Otherwise the
+	 * child takes them when it adopts the table.
+	 */
+	a->shared = mutex_trylock(&t->lock);
+	if (a->shared) {
+		take_shares(t);
+		a->gen = t->gen;
+		atomic_inc(&t->forks);
+		mutex_unlock(&t->lock);
+	} else {
+		a->gen = READ_ONCE(t->gen);
+		atomic_inc(&t->forks);
 	}
 }
 

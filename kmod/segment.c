@@ -516,9 +516,11 @@ static long brk_shrink(struct segctl_table *t, struct segctl_seg *s,
 
 	/*
 	 * Plan 9 will not shrink a segment another address space shares: the
-	 * other side may be using the pages about to go.
+	 * other side may be using the pages about to go.  A child whose fork
+	 * is still being adopted shares every shared segment already.
 	 */
-	if (s->share && refcount_read(&s->share->ref) > 1)
+	if (s->share && (refcount_read(&s->share->ref) > 1 ||
+			 atomic_read(&t->forks) > 0))
 		return -EBUSY;
 	err = vm_munmap(top, s->end - top);
 	if (err)
