@@ -325,19 +325,27 @@ bool unmapped(unsigned long start, unsigned long end)
 	return !each_map(meets, &s);
 }
 
+/*
+ * Resident kB of VM_LOCKED VMAs in [start, end).  Not smaps' "Locked:",
+ * which is proportional: a page a child shares counts half in each.
+ */
 unsigned long locked_kb(unsigned long start, unsigned long end)
 {
 	char *text = slurp("/proc/self/smaps", NULL), *line, *save = NULL, *p;
-	unsigned long s, e, kb, total = 0;
+	unsigned long s, e, kb, rss = 0, total = 0;
 	bool in = false;
 
 	ASSERT(text != NULL, "read /proc/self/smaps: %s", strerror(errno));
 	for (p = text; (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
-		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') &&
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 &&
 		    line[strspn(line, "0123456789abcdef")] == '-') {
 			in = s < end && e > start;
-		} else if (in && sscanf(line, "Locked: %lu kB", &kb) == 1) {
-			total += kb;
+			rss = 0;
+		} else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1) {
+			rss = kb;
+		} else if (in && strncmp(line, "VmFlags:", 8) == 0 &&
+			   strstr(line, " lo")) {
+			total += rss;
 		}
 	}
 	free(text);
