@@ -75,21 +75,17 @@ nowms(void)
 	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
 }
 
-void
-procexec(Channel *cpid, char *file, char *args[])
+/* Start file; tell cpid the pid, or ~0.  -1 with errno on failure. */
+static pid_t
+spawn(Channel *cpid, char *file, char *args[], const char *who)
 {
-	struct rusage ru;
-	unsigned long t0;
-	Channel *wc;
 	Thread *t;
-	Waitmsg *w;
 	pid_t pid;
-	int e, status;
+	int e;
 
-	t = _threadneed("procexec");
+	t = _threadneed(who);
 	if(t->proc->nthreads != 1)
-		sysfatal("procexec: the proc has %d threads, not 1", t->proc->nthreads);
-	t0 = nowms();
+		sysfatal("%s: the proc has %d threads, not 1", who, t->proc->nthreads);
 	if(strchr(file, '/') != nil)
 		e = posix_spawn(&pid, file, nil, nil, args, environ);
 	else
@@ -98,10 +94,21 @@ procexec(Channel *cpid, char *file, char *args[])
 		if(cpid != nil)
 			sendul(cpid, ~0UL);
 		errno = e;
-		return;
+		return -1;
 	}
 	if(cpid != nil)
 		sendul(cpid, (unsigned long)pid);
+	return pid;
+}
+
+/* Become the child's waiter: its Waitmsg goes on the wait channel. */
+static _Noreturn void
+waitfor(pid_t pid, unsigned long t0)
+{
+	struct rusage ru;
+	Channel *wc;
+	Waitmsg *w;
+	int status;
 
 	while(wait4(pid, &status, 0, &ru) < 0)
 		if(errno != EINTR)
@@ -116,12 +123,27 @@ procexec(Channel *cpid, char *file, char *args[])
 }
 
 void
+procexec(Channel *cpid, char *file, char *args[])
+{
+	unsigned long t0;
+	pid_t pid;
+
+	t0 = nowms();
+	pid = spawn(cpid, file, args, "procexec");
+	if(pid >= 0)
+		waitfor(pid, t0);
+}
+
+void
 procexecl(Channel *cpid, char *file, ...)
 {
+	unsigned long t0;
 	va_list arg;
 	char **args;
+	pid_t pid;
 	int n;
 
+	t0 = nowms();
 	va_start(arg, file);
 	for(n = 0; va_arg(arg, char *) != nil; n++)
 		;
@@ -133,6 +155,8 @@ procexecl(Channel *cpid, char *file, ...)
 	for(n = 0; (args[n] = va_arg(arg, char *)) != nil; n++)
 		;
 	va_end(arg);
-	procexec(cpid, file, args);
+	pid = spawn(cpid, file, args, "procexecl");
 	free(args);
+	if(pid >= 0)
+		waitfor(pid, t0);
 }

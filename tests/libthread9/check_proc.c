@@ -143,6 +143,12 @@ struct Exec {
 };
 
 static void
+execerl(void *arg)
+{
+	procexecl(arg, "/bin/sh", "sh", "-c", "kill -9 $$", nil);
+}
+
+static void
 execer(void *arg)
 {
 	struct Exec *e;
@@ -197,6 +203,25 @@ START_TEST(exec_and_wait)
 }
 END_TEST
 
+START_TEST(execl_killed)
+{
+	Channel *cpid, *wc;
+	Waitmsg *w;
+	int pid;
+
+	wc = threadwaitchan();		/* before: only then is the Waitmsg sent */
+	cpid = chancreate(sizeof(unsigned long), 0);
+	proccreate(execerl, cpid, 65536);
+	pid = (int)recvul(cpid);
+	ck_assert_int_gt(pid, 0);
+	w = recvp(wc);
+	ck_assert_int_eq(w->pid, pid);
+	ck_assert_str_eq(w->msg, "signal 9");
+	free(w);
+	chanfree(cpid);
+}
+END_TEST
+
 static char	lastnote[64];
 
 static int
@@ -238,6 +263,6 @@ END_TEST
 
 T9SUITE("proc")
 {
-	T9CASE(s, "proc", 60, proc_is_a_task, idle_sleeps, rfork_flags, exec_and_wait,
+	T9CASE(s, "proc", 60, proc_is_a_task, idle_sleeps, rfork_flags, exec_and_wait, execl_killed,
 	       notify, notify_unhandled);
 }
