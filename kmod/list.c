@@ -19,7 +19,7 @@ void segctl_show_seg(struct seq_file *m, const struct segctl_seg *s)
 	u32 a = s->attr;
 
 	seq_printf(m, "%-6s %c%c%c%c%c %12lx %12lx %4u\n",
-		   s->class == SEGCTL_CLASS_SHARED ? "shared" : "memory",
+		   s->class == SEGCTL_CLASS_MEMORY ? "memory" : "shared",
 		   a & SEGCTL_ATTR_RONLY ? 'R' : ' ',
 		   a & SEGCTL_ATTR_NONE ? 'N' : ' ',
 		   a & SEGCTL_ATTR_COMMIT ? 'C' : ' ',

@@ -164,15 +164,20 @@ static int __init segctl_init(void)
 	err = segctl_fork_init();
 	if (err)
 		goto tables;
-	err = misc_register(&segctl_dev);
+	err = segctl_global_init();
 	if (err)
 		goto fork;
+	err = misc_register(&segctl_dev);
+	if (err)
+		goto global;
 	segctl_debugfs_dir = debugfs_create_dir("segctl", NULL);
 	debugfs_create_file("tables", 0400, segctl_debugfs_dir, NULL,
 			    &segctl_debugfs_fops);
 	pr_info("loaded: commit limit %lu pages\n", segctl_commit_limit);
 	return 0;
 
+global:
+	segctl_global_exit();
 fork:
 	segctl_fork_exit();
 tables:
@@ -184,6 +189,7 @@ static void __exit segctl_exit(void)
 {
 	debugfs_remove_recursive(segctl_debugfs_dir);
 	misc_deregister(&segctl_dev);
+	segctl_global_exit();
 	segctl_fork_exit();
 	segctl_tables_exit();
 }

@@ -14,6 +14,7 @@
 #define SEGCTL_H
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/maple_tree.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -32,7 +33,7 @@ struct segctl_seg {
 	unsigned long	span_start;	/* the guarded attach it belongs to, */
 	unsigned long	span_end;	/* or [start, end) */
 	u32		attr;		/* SEGCTL_ATTR_* */
-	u32		class;		/* SEGCTL_CLASS_* */
+	u32		class;		/* SEGCTL_CLASS_*; GLOBAL acts as SHARED */
 	unsigned long	commit;		/* pages charged to the module cap */
 	struct segctl_share *share;	/* "shared" class only */
 	u64		born;		/* table generation at attach */
@@ -57,6 +58,16 @@ struct segctl_table {
 	struct list_head exit;		/* on module exit's list */
 	struct rcu_head	rcu;
 };
+
+/*
+ * The top of segment space: the default mmap window (2^47 - 4096), even
+ * where 5-level paging allows more, so that segments lie where Plan 9's do
+ * and where libseg's user backend can check them; a 32-bit task's is lower.
+ */
+static inline unsigned long segctl_top(void)
+{
+	return min_t(unsigned long, TASK_SIZE, DEFAULT_MAP_WINDOW);
+}
 
 /* Module-wide counters, for the leak accounting in sysfs and debugfs. */
 extern atomic_long_t segctl_nr_tables;
@@ -97,6 +108,12 @@ int segctl_fault_in(struct mm_struct *mm, unsigned long start,
 /* list.c */
 void segctl_show_seg(struct seq_file *m, const struct segctl_seg *s);
 extern const struct seq_operations segctl_list_ops;
+
+/* global.c */
+int segctl_global_init(void);
+void segctl_global_exit(void);
+int segctl_global_map(const char *name, u32 attr, unsigned long *va,
+		      unsigned long *len, struct segctl_share **share);
 
 /* fork.c */
 int segctl_fork_init(void);

@@ -25,7 +25,8 @@
 
 static bool seg_is_shared(const struct segctl_seg *s)
 {
-	return s->class == SEGCTL_CLASS_SHARED && !(s->attr & SEGCTL_ATTR_NONE);
+	return s->class == SEGCTL_CLASS_GLOBAL ||
+	       (s->class == SEGCTL_CLASS_SHARED && !(s->attr & SEGCTL_ATTR_NONE));
 }
 
 static unsigned long seg_prot(u32 attr)
@@ -192,6 +193,50 @@ static void seg_set(struct segctl_seg *s, unsigned long start,
 	s->class = class;
 }
 
+/* segattach(attr, "NAME", 0, 0) of a global segment (global.c). */
+static long attach_global(struct segctl_attach *a)
+{
+	char name[SEGCTL_NAME_MAX];
+	struct segctl_seg *s;
+	struct segctl_table *t;
+	unsigned long va, len;
+	long err;
+
+	if (a->va || a->len || a->guard ||
+	    (a->attr & ~(SEGCTL_ATTR_RONLY | SEGCTL_ATTR_CEXEC | SEGCTL_ATTR_SAS)))
+		return -EINVAL;
+	err = strncpy_from_user(name, u64_to_user_ptr(a->name), sizeof(name));
+	if (err < 0)
+		return err;
+	if (err == 0 || err == sizeof(name))
+		return -EINVAL;
+	s = segctl_seg_alloc();
+	if (!s)
+		return -ENOMEM;
+	t = table_lock(true, &err);
+	if (!t)
+		goto free;
+	err = segctl_global_map(name, a->attr, &va, &len, &s->share);
+	if (err)
+		goto unlock;
+	seg_set(s, va, va + len, a->attr | SEGCTL_ATTR_NOEXEC, SEGCTL_CLASS_GLOBAL);
+	err = segctl_seg_insert(t, s);
+	if (err) {
+		vm_munmap(va, len);
+		goto unlock;
+	}
+	table_unlock(t);
+	a->va = va;
+	a->len = len;
+	return 0;
+
+unlock:
+	table_unlock(t);
+free:
+	segctl_seg_free(s);
+	return err;
+}
+
 long segctl_attach(void *arg)
 {
 	struct segctl_attach *a = arg;
@@ -205,21 +250,25 @@ long segctl_attach(void *arg)
 
 	if (a->__reserved || (attr & ~SEGCTL_ATTR_ALL))
 		return -EINVAL;
+	if (class == SEGCTL_CLASS_GLOBAL)
+		return attach_global(a);
+	if (a->name)
+		return -EINVAL;
 	if ((attr & SEGCTL_ATTR_NONE) && (attr & SEGCTL_ATTR_COMMIT))
 		return -EINVAL;
 	if (class != SEGCTL_CLASS_MEMORY && class != SEGCTL_CLASS_SHARED)
 		return -EINVAL;
 	/* Plan 9 rounding: va down, len up after adding va's offset. */
-	if (a->len == 0 || a->len > TASK_SIZE || a->guard > TASK_SIZE ||
-	    va >= TASK_SIZE)
+	if (a->len == 0 || a->len > segctl_top() || a->guard > segctl_top() ||
+	    va >= segctl_top())
 		return -EINVAL;
 	len = PAGE_ALIGN(a->len + offset_in_page(va));
 	va &= PAGE_MASK;
 	guard = PAGE_ALIGN(a->guard);
-	if (len + 2 * guard > TASK_SIZE)
+	if (len + 2 * guard > segctl_top())
 		return -EINVAL;
 	if (va) {
-		if (va < guard || va + len + guard > TASK_SIZE)
+		if (va < guard || va + len + guard > segctl_top())
 			return -EINVAL;
 		lo = va - guard;
 	}
@@ -431,7 +480,7 @@ long segctl_free(void *arg)
 	unsigned long from, to;
 	long err = 0;
 
-	if (r->flags || r->va >= TASK_SIZE || r->len > TASK_SIZE)
+	if (r->flags || r->va >= segctl_top() || r->len > segctl_top())
 		return -EINVAL;
 	from = PAGE_ALIGN(r->va);
 	to = (r->va + r->len) & PAGE_MASK;
@@ -562,9 +611,13 @@ long segctl_brk(void *arg)
 		goto out;
 	}
 	if (b->addr) {
-		/* A guarded segment's body is pinned between its redzones. */
+		/*
+		 * A guarded segment's body is pinned between its redzones; a
+		 * global segment's size is its name's, not ours to change.
+		 */
 		if (s->span_start != s->start || s->span_end != s->end ||
-		    b->addr > TASK_SIZE) {
+		    s->class == SEGCTL_CLASS_GLOBAL ||
+		    b->addr > segctl_top()) {
 			err = -EINVAL;
 			goto out;
 		}
@@ -595,7 +648,7 @@ long segctl_flush(void *arg)
 	unsigned long addr, end;
 	long err = 0;
 
-	if (r->flags || r->va >= TASK_SIZE || r->len > TASK_SIZE - r->va)
+	if (r->flags || r->va >= segctl_top() || r->len > segctl_top() - r->va)
 		return -EINVAL;
 	addr = r->va & PAGE_MASK;
 	end = PAGE_ALIGN(r->va + r->len);

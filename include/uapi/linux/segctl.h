@@ -34,11 +34,17 @@
 /* Segment classes. */
 #define SEGCTL_CLASS_MEMORY	1	/* private anonymous, copy-on-write */
 #define SEGCTL_CLASS_SHARED	2	/* anonymous shared memory */
+#define SEGCTL_CLASS_GLOBAL	3	/* a named global segment (Plan 9's #g) */
+
+/* Longest global segment name, with its NUL. */
+#define SEGCTL_NAME_MAX		64
 
 /* Features reported by SEGCTL_VERSION. */
 #define SEGCTL_FEAT_GUARDED	(1ULL << 0)	/* attach with redzones */
 #define SEGCTL_FEAT_FORK	(1ULL << 1)	/* fork copies the table */
-#define SEGCTL_FEAT_ALL		(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK)
+#define SEGCTL_FEAT_GLOBAL	(1ULL << 2)	/* global segments (configfs) */
+#define SEGCTL_FEAT_ALL		(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK | \
+				 SEGCTL_FEAT_GLOBAL)
 
 /**
  * struct segctl_version - API handshake
@@ -69,6 +75,17 @@ struct segctl_version {
  * @len:	in: length in bytes; out: rounded length
  * @guard:	bytes of SG_NONE redzone on each side, rounded up to pages;
  *		0 for a plain attach
+ * @name:	SEGCTL_CLASS_GLOBAL only (0 otherwise): user pointer to the
+ *		segment's NUL-terminated name.  @va, @len and @guard must
+ *		then be 0: the segment has its own address and length, which
+ *		come back in @va and @len.
+ *
+ * Global segments are made by root in configfs, Plan 9 style:
+ *	mkdir /sys/kernel/config/segment/NAME
+ *	echo 'va 0x10000000 0x100000' > /sys/kernel/config/segment/NAME/ctl
+ * NAME/data holds the contents; attaching needs read (and, unless
+ * SEGCTL_ATTR_RONLY, write) permission on it.  rmdir removes the name; the
+ * memory lives until the last address space detaches it.
  */
 struct segctl_attach {
 	__u32 size;
@@ -78,6 +95,7 @@ struct segctl_attach {
 	__u64 va;
 	__u64 len;
 	__u64 guard;
+	__u64 name;
 };
 
 /**
