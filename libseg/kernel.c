@@ -112,8 +112,14 @@ kattach(const Segreq *r)
 	a.va = r->va;
 	a.len = r->len;
 	a.guard = r->guard;
+	if (r->class == SEGCTL_CLASS_GLOBAL)
+		a.name = (uintptr_t)r->name;
 	if (ioctl(segfd, SEGCTL_ATTACH, &a) < 0) {
-		kerror(r->attr & SG_COMMIT);
+		/* For a name, EINVAL means no such global segment. */
+		if (errno == EINVAL && r->class == SEGCTL_CLASS_GLOBAL)
+			segerror(EINVAL, Enoclass);
+		else
+			kerror(r->attr & SG_COMMIT);
 		return (void *)-1;
 	}
 	return (void *)(uintptr_t)a.va;

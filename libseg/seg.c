@@ -49,6 +49,7 @@ segminaddr(void)
 	return minaddr;
 }
 
+/* Any other name may be a global segment (Plan 9's #g): the backend decides. */
 static int
 classnum(const char *cls)
 {
@@ -56,7 +57,9 @@ classnum(const char *cls)
 		return SEGCTL_CLASS_MEMORY;
 	if (strcmp(cls, "shared") == 0)
 		return SEGCTL_CLASS_SHARED;
-	return -1;
+	if (cls[0] == '\0' || strlen(cls) >= SEGCTL_NAME_MAX)
+		return -1;
+	return SEGCTL_CLASS_GLOBAL;
 }
 
 /* Round up to whole pages; n must be at most USTKTOP. */
@@ -86,6 +89,17 @@ mkreq(Segreq *r, int attr, const char *cls, void *va, unsigned long len,
 	if ((attr & ~SG_ALL) != 0 || (attr & (SG_NONE | SG_COMMIT)) == (SG_NONE | SG_COMMIT))
 		return segerror(EINVAL, Ebadarg);
 	r->attr = attr;
+	r->name = cls;
+	if (r->class == SEGCTL_CLASS_GLOBAL) {
+		/* Guarded attaches know only the classes "memory" and "shared". */
+		if (guard != 0)
+			return segerror(EINVAL, Enoclass);
+		/* As on Plan 9, the segment has its own place and size. */
+		if (attr & (SG_NONE | SG_COMMIT | SG_NOEXEC))
+			return segerror(EINVAL, Ebadarg);
+		r->va = r->len = r->guard = 0;
+		return 0;
+	}
 
 	a = (uintptr_t)va;
 	if (len == 0 || len > USTKTOP || guard > USTKTOP)

@@ -32,6 +32,7 @@ typedef struct Segreq Segreq;
 struct Segreq {
 	int		attr;
 	int		class;		/* SEGCTL_CLASS_* */
+	const char	*name;		/* the class name; a global segment's */
 	uintptr_t	va;		/* page aligned; 0: any address */
 	uintptr_t	len;		/* whole pages, > 0 */
 	uintptr_t	guard;		/* whole pages; 0: no redzones */

@@ -236,6 +236,9 @@ uattach(const Segreq *r)
 	Seg *s[3];
 	int i, n;
 
+	/* Global segments live in the module; a process alone has none. */
+	if (r->class == SEGCTL_CLASS_GLOBAL)
+		return segerrorp(EINVAL, Enoclass);
 	pthread_once(&forkonce, setupfork);
 	prot = protof(r->attr);
 	flags = flagsof(r->attr, r->class);
