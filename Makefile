@@ -121,15 +121,17 @@ bench: $(BENCHES)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux \
-		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man3
-	install -m 644 include/seg.h include/thread.h $(DESTDIR)$(PREFIX)/include
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 644 include/seg.h include/seglist.h include/thread.h $(DESTDIR)$(PREFIX)/include
 	install -m 644 include/uapi/linux/segctl.h $(DESTDIR)$(PREFIX)/include/linux
 	cp -P $(filter %.a %.so %.so.0,$(LIBS)) $(DESTDIR)$(PREFIX)/lib/
 	for pc in $(filter-out %-uninstalled.pc,$(filter %.pc,$(LIBS))); do \
 		sed 's|@PREFIX@|$(PREFIX)|' $$pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$(basename $$pc); \
 	done
 	$(if $(BINS),install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin)
-	-install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3
 
 # The module's source as DKMS wants it, in /usr/src/segctl-$(VERSION).
 DKMS_SRC	?= $(DESTDIR)/usr/src/segctl-$(VERSION)
