@@ -191,6 +191,7 @@ static void __exit segctl_exit(void)
 	misc_deregister(&segctl_dev);
 	segctl_global_exit();
 	segctl_fork_exit();
+	segctl_exec_exit();
 	segctl_tables_exit();
 }
 

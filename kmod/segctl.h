@@ -97,6 +97,7 @@ long segctl_brk(void *arg);		/* struct segctl_brk */
 long segctl_flush(void *arg);		/* struct segctl_range */
 bool segctl_seg_valid(struct mm_struct *mm, const struct segctl_seg *s);
 bool segctl_seg_inherited(struct mm_struct *mm, const struct segctl_seg *s);
+unsigned long segctl_seg_prot(u32 attr);
 void segctl_table_validate(struct segctl_table *t);
 
 /* commit.c */
@@ -108,6 +109,16 @@ int segctl_fault_in(struct mm_struct *mm, unsigned long start,
 /* list.c */
 void segctl_show_seg(struct seq_file *m, const struct segctl_seg *s);
 extern const struct seq_operations segctl_list_ops;
+
+static inline bool segctl_seg_is_shared(const struct segctl_seg *s)
+{
+	return s->class == SEGCTL_CLASS_GLOBAL ||
+	       (s->class == SEGCTL_CLASS_SHARED && !(s->attr & SEGCTL_ATTR_NONE));
+}
+
+/* exec.c */
+void segctl_exec_carry(struct segctl_table *t, struct mm_struct *mm);
+void segctl_exec_exit(void);
 
 /* global.c */
 int segctl_global_init(void);

@@ -23,13 +23,7 @@
 #include "compat.h"
 #include "segctl.h"
 
-static bool seg_is_shared(const struct segctl_seg *s)
-{
-	return s->class == SEGCTL_CLASS_GLOBAL ||
-	       (s->class == SEGCTL_CLASS_SHARED && !(s->attr & SEGCTL_ATTR_NONE));
-}
-
-static unsigned long seg_prot(u32 attr)
+unsigned long segctl_seg_prot(u32 attr)
 {
 	unsigned long prot = PROT_READ | PROT_WRITE | PROT_EXEC;
 
@@ -75,7 +69,7 @@ static long map_error(long err, u32 attr)
 static bool seg_matches(struct mm_struct *mm, const struct segctl_seg *s,
 			bool inherited)
 {
-	unsigned long prot = seg_prot(s->attr), want = 0, mask;
+	unsigned long prot = segctl_seg_prot(s->attr), want = 0, mask;
 	struct vm_area_struct *vma;
 	unsigned long addr;
 
@@ -84,7 +78,7 @@ static bool seg_matches(struct mm_struct *mm, const struct segctl_seg *s,
 		want |= VM_READ;
 	if (prot & PROT_WRITE)
 		want |= VM_WRITE;
-	if (seg_is_shared(s))
+	if (segctl_seg_is_shared(s))
 		want |= VM_SHARED;
 	if ((s->attr & SEGCTL_ATTR_COMMIT) && !inherited) {
 		mask |= VM_LOCKED;
@@ -96,7 +90,7 @@ static bool seg_matches(struct mm_struct *mm, const struct segctl_seg *s,
 			return false;
 		if ((vma->vm_flags & mask) != want)
 			return false;
-		if (seg_is_shared(s) ? !vma->vm_file : !vma_is_anonymous(vma))
+		if (segctl_seg_is_shared(s) ? !vma->vm_file : !vma_is_anonymous(vma))
 			return false;
 	}
 	return true;
@@ -173,7 +167,7 @@ static unsigned long map_guarded(unsigned long lo, unsigned long len,
 		       (lo ? MAP_FIXED_NOREPLACE : 0), 0);
 	if (IS_ERR_VALUE(span))
 		return span;
-	body = vm_mmap(NULL, span + guard, len, seg_prot(attr),
+	body = vm_mmap(NULL, span + guard, len, segctl_seg_prot(attr),
 		       seg_mmap_flags(attr, class) | MAP_FIXED, 0);
 	if (IS_ERR_VALUE(body)) {
 		vm_munmap(span, total);
@@ -302,7 +296,7 @@ long segctl_attach(void *arg)
 	if (guard)
 		addr = map_guarded(lo, len, guard, attr, class);
 	else
-		addr = vm_mmap(NULL, va, len, seg_prot(attr),
+		addr = vm_mmap(NULL, va, len, segctl_seg_prot(attr),
 			       seg_mmap_flags(attr, class) |
 			       (va ? MAP_FIXED_NOREPLACE : 0), 0);
 	if (IS_ERR_VALUE(addr)) {
@@ -494,7 +488,7 @@ long segctl_free(void *arg)
 	}
 	if (from >= to || (s->attr & SEGCTL_ATTR_NONE))
 		goto out;
-	if (seg_is_shared(s)) {
+	if (segctl_seg_is_shared(s)) {
 		err = free_shared(mm, from, to);
 	} else {
 		mmap_read_lock(mm);
@@ -521,7 +515,7 @@ static long brk_grow(struct segctl_table *t, struct segctl_seg *s,
 		if (err)
 			return err;
 	}
-	addr = vm_mmap(NULL, s->end, len, seg_prot(s->attr),
+	addr = vm_mmap(NULL, s->end, len, segctl_seg_prot(s->attr),
 		       seg_mmap_flags(s->attr, s->class) | MAP_FIXED_NOREPLACE, 0);
 	if (IS_ERR_VALUE(addr)) {
 		err = map_error((long)addr, s->attr);
@@ -657,7 +651,7 @@ long segctl_flush(void *arg)
 		return err;
 	do {
 		s = mtree_load(&t->segs, addr);
-		if (!s) {
+		if (!s || !seg_check(t, s)) {
 			err = -EINVAL;
 			break;
 		}

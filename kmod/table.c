@@ -207,6 +207,7 @@ static void table_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	mutex_unlock(&tables_lock);
 	if (!ours)		/* module exit has it */
 		return;
+	segctl_exec_carry(t, mm);
 	table_teardown(t);
 	mmu_notifier_put(mn);
 }

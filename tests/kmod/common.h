@@ -20,8 +20,6 @@
 
 #include "tap.h"
 
-/* tap.h's EXPECT(cond) with no message passes "" as a printf format. */
-#pragma GCC diagnostic ignored "-Wformat-zero-length"
 
 #define PG		4096UL
 /* TASK_SIZE: 0x7ffffffff000 with 4-level page tables, more with 5-level. */

@@ -1,14 +1,40 @@
 // SPDX-License-Identifier: MIT
 /*
- * exec.c: exec frees the table (SPEC §1.6): the new image starts with no
- * segments, and the old image's commit charge is returned.  The test
- * re-executes itself with "--after-exec WHAT" to check from the new image.
- * A vfork child's exec leaves the parent's table (its mm) alone.
+ * exec.c: exec and the table (SPEC §1.6).  Private segments and those
+ * marked SG_CEXEC go with the old mm, and their charges with them; shared
+ * segments without SG_CEXEC come back in the new image at the same place
+ * with the same contents (committed again).  The test re-executes itself
+ * with "--after-exec WHAT [ADDR]" to check from the new image.  A vfork
+ * child's exec leaves the parent's table (its mm) alone.
  */
 #include <fcntl.h>
 #include <pthread.h>
 
 #include "common.h"
+
+/* In the new image: the carried shared segment, nothing else. */
+static int after_carry(const char *addr)
+{
+	unsigned long va = strtoul(addr, NULL, 16);
+	struct seg *v;
+	int n = list_segs(&v), bad = 0;
+
+	if (n != 1 || v[0].base != va || v[0].top != va + 4 * PG ||
+	    strcmp(v[0].class, "shared") != 0 || strcmp(v[0].flags, "  C  ") != 0) {
+		printf("# carried: want one 'shared C' segment at %lx, got %d\n", va, n);
+		bad = 1;
+	} else if (strcmp((char *)va, "kept across exec") != 0) {
+		printf("# carried: contents lost\n");
+		bad = 1;
+	} else if (!resident(va, va + 4 * PG) || locked_kb(va, va + 4 * PG) != 16 ||
+		   param("committed") != 4 || param("segments") != 1) {
+		printf("# carried: not committed again (committed %ld, locked %lu kB)\n",
+		       param("committed"), locked_kb(va, va + 4 * PG));
+		bad = 1;
+	}
+	free(v);
+	return bad;
+}
 
 /* In the new image: no table, nothing of the old one counted. */
 static int after_exec(const char *what)
@@ -34,17 +60,24 @@ static int after_exec(const char *what)
 
 static void attach_and_exec(void *arg)
 {
+	unsigned long shr;
+	char addr[32];
+
 	(void)arg;
 	ASSERT(attach(SEGCTL_ATTR_COMMIT, MEM, 0, 4 * PG) != FAILED);
-	ASSERT(attach(SEGCTL_ATTR_COMMIT, SHR, 0, 4 * PG) != FAILED);
+	shr = attach(SEGCTL_ATTR_COMMIT, SHR, 0, 4 * PG);
+	ASSERT(shr != FAILED);
+	strcpy((char *)shr, "kept across exec");
 	ASSERT(attach(SEGCTL_ATTR_CEXEC, SHR, 0, PG) != FAILED);
 	ASSERT(attachg(0, MEM, 0, PG, PG) != FAILED);
 	ASSERT(param("committed") == 8 && param("segments") == 6);
-	execl("/proc/self/exe", "kmod-exec", "--after-exec", "alone", (char *)NULL);
+	snprintf(addr, sizeof(addr), "%lx", shr);
+	execl("/proc/self/exe", "kmod-exec", "--after-exec", "carried", addr, (char *)NULL);
 	ASSERT(0, "exec: %s", strerror(errno));
 }
 
-TEST(exec_frees_table)
+/* Only "shared" without SG_CEXEC survives; every other charge returns. */
+TEST(exec_keeps_shared_only)
 {
 	EXPECT_CHILD(attach_and_exec, NULL);
 	EXPECT(counters_are_zero());
@@ -103,6 +136,8 @@ COUNTERS_ZERO_TEST
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--after-exec") == 0)
+		return after_carry(argv[3]);
 	if (argc == 3 && strcmp(argv[1], "--after-exec") == 0)
 		return after_exec(argv[2]);
 	return tap_main(argc, argv);

@@ -25,6 +25,8 @@ void tap_fail(const char *file, int line, const char *cond, const char *fmt, ...
 
 	failures++;
 	printf("# %s:%d: failed: %s", file, line, cond);
+	if (fmt[0] == ' ')	/* see EXPECT in tap.h */
+		fmt++;
 	if (fmt[0] != '\0') {
 		printf(": ");
 		va_start(ap, fmt);
