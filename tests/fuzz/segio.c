@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/* segio.c: see segio.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "segio.h"
+
+unsigned long user_top = 0x7ffffffff000UL;
+
+/*
+ * With 5-level paging user space reaches 2^56, but only for those who ask:
+ * a fixed mapping just above 2^47 succeeds there and fails with 4 levels.
+ */
+void segio_init(void)
+{
+	void *p = mmap((void *)(1UL << 47), PG, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == (void *)(1UL << 47)) {
+		user_top = (1UL << 56) - PG;
+		munmap(p, PG);
+	} else if (p != MAP_FAILED) {
+		munmap(p, PG);
+	}
+}
+
+int seg_open(void)
+{
+	int fd = open("/dev/segctl", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("Bail out! /dev/segctl: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+int seg_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) == 0 ? 0 : errno;
+}
+
+int seg_attach(int fd, unsigned attr, unsigned class, unsigned long *va,
+	       unsigned long len, unsigned long guard)
+{
+	struct segctl_attach a = {
+		.size = sizeof(a), .attr = attr, .class = class,
+		.va = *va, .len = len, .guard = guard,
+	};
+	int e = seg_ioctl(fd, SEGCTL_ATTACH, &a);
+
+	if (e == 0)
+		*va = a.va;
+	return e;
+}
+
+int seg_detach(int fd, unsigned long addr)
+{
+	struct segctl_detach d = { .size = sizeof(d), .addr = addr };
+
+	return seg_ioctl(fd, SEGCTL_DETACH, &d);
+}
+
+int seg_free(int fd, unsigned long va, unsigned long len)
+{
+	struct segctl_range r = { .size = sizeof(r), .va = va, .len = len };
+
+	return seg_ioctl(fd, SEGCTL_FREE, &r);
+}
+
+int seg_flush(int fd, unsigned long va, unsigned long len)
+{
+	struct segctl_range r = { .size = sizeof(r), .va = va, .len = len };
+
+	return seg_ioctl(fd, SEGCTL_FLUSH, &r);
+}
+
+int seg_brk(int fd, unsigned long saddr, unsigned long addr,
+	    unsigned long *base, unsigned long *top)
+{
+	struct segctl_brk b = { .size = sizeof(b), .saddr = saddr, .addr = addr };
+	int e = seg_ioctl(fd, SEGCTL_BRK, &b);
+
+	if (e == 0 && base)
+		*base = b.base;
+	if (e == 0 && top)
+		*top = b.top;
+	return e;
+}
+
+/* The whole of a file read through an open descriptor, NUL-terminated. */
+static char *slurp_fd(int fd, size_t *len)
+{
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static bool hexfield(const char *p, int width, unsigned long *v)
+{
+	char *end;
+	int i;
+
+	/* %12lx: right-aligned in 12 columns, wider only when it must be. */
+	for (i = 0; i < width - 1 && p[i] == ' '; i++)
+		;
+	if (p[i] == ' ' || p[i] == '\0')
+		return false;
+	errno = 0;
+	*v = strtoul(p + i, &end, 16);
+	return errno == 0 && end > p + i && (*end == ' ' || *end == '\n');
+}
+
+int seg_list(int fd, struct lseg *v, int max, char *why, size_t whylen)
+{
+	static const char letters[] = "RNCSX";
+	char *buf, *line, *nl, *p;
+	unsigned long prev_top = 0;
+	int n = 0, i;
+
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		snprintf(why, whylen, "lseek: %s", strerror(errno));
+		return -1;
+	}
+	buf = slurp_fd(fd, NULL);
+	if (!buf) {
+		snprintf(why, whylen, "read: %s", strerror(errno));
+		return -1;
+	}
+	for (line = buf; *line; line = nl + 1) {
+		struct lseg s;
+		char *end;
+
+		nl = strchr(line, '\n');
+		if (!nl) {
+			snprintf(why, whylen, "unterminated line '%.60s'", line);
+			goto bad;
+		}
+		/* "%-6s %c%c%c%c%c %12lx %12lx %4d\n" */
+		if (strncmp(line, "memory ", 7) && strncmp(line, "shared ", 7)) {
+			snprintf(why, whylen, "bad class in '%.*s'", (int)(nl - line), line);
+			goto bad;
+		}
+		memcpy(s.class, line, 6);
+		s.class[6] = '\0';
+		for (i = 0; i < 5; i++) {
+			char c = line[7 + i];
+
+			if (c != ' ' && c != letters[i]) {
+				snprintf(why, whylen, "bad flag column %d in '%.*s'",
+					 i, (int)(nl - line), line);
+				goto bad;
+			}
+			s.flags[i] = c;
+		}
+		s.flags[5] = '\0';
+		p = line + 12;
+		if (*p != ' ' || !hexfield(p + 1, 12, &s.base)) {
+			snprintf(why, whylen, "bad base in '%.*s'", (int)(nl - line), line);
+			goto bad;
+		}
+		p = strchr(p + 1 + strspn(p + 1, " "), ' ');
+		if (!p || !hexfield(p + 1, 12, &s.top)) {
+			snprintf(why, whylen, "bad top in '%.*s'", (int)(nl - line), line);
+			goto bad;
+		}
+		p = strchr(p + 1 + strspn(p + 1, " "), ' ');
+		if (!p) {
+			snprintf(why, whylen, "no ref in '%.*s'", (int)(nl - line), line);
+			goto bad;
+		}
+		errno = 0;
+		s.ref = strtoul(p, &end, 10);
+		if (errno || end != nl || s.ref < 1 || nl - p < 5) {
+			snprintf(why, whylen, "bad ref in '%.*s'", (int)(nl - line), line);
+			goto bad;
+		}
+		/* Only user addresses, page aligned, ascending, disjoint. */
+		if ((s.base | s.top) & (PG - 1) || s.base >= s.top ||
+		    s.top > user_top || s.base < prev_top) {
+			snprintf(why, whylen, "bad range in '%.*s' (previous top %lx)",
+				 (int)(nl - line), line, prev_top);
+			goto bad;
+		}
+		if (s.class[0] == 'm' && s.ref != 1) {
+			snprintf(why, whylen, "memory segment with ref %u", s.ref);
+			goto bad;
+		}
+		prev_top = s.top;
+		if (n < max)
+			v[n] = s;
+		n++;
+	}
+	free(buf);
+	return n;
+bad:
+	free(buf);
+	return -1;
+}
+
+struct map {
+	unsigned long	start, end;
+	char		perms[5];
+};
+
+static int read_maps(struct map **out)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC), n = 0, cap = 256;
+	struct map *v = malloc(cap * sizeof(*v));
+	char *buf, *line, *nl;
+
+	if (fd < 0 || !v) {
+		free(v);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	buf = slurp_fd(fd, NULL);
+	close(fd);
+	if (!buf) {
+		free(v);
+		return -1;
+	}
+	for (line = buf; *line && (nl = strchr(line, '\n')); line = nl + 1) {
+		if (n == cap) {
+			struct map *nv = realloc(v, (cap *= 2) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+		}
+		if (sscanf(line, "%lx-%lx %4s", &v[n].start, &v[n].end, v[n].perms) == 3)
+			n++;
+	}
+	free(buf);
+	*out = v;
+	return n;
+}
+
+bool seg_list_matches_maps(const struct lseg *v, int n, char *why, size_t whylen)
+{
+	struct map *m;
+	int nm = read_maps(&m), i, j = 0;
+
+	if (nm < 0) {
+		snprintf(why, whylen, "cannot read /proc/self/maps");
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		const struct lseg *s = &v[i];
+		bool none = s->flags[1] == 'N', ronly = s->flags[0] == 'R';
+		char share = (s->class[0] == 's' && !none) ? 's' : 'p';
+		unsigned long addr = s->base;
+
+		while (j < nm && m[j].end <= addr)
+			j++;
+		for (; addr < s->top; j++) {
+			const char *pp;
+
+			if (j >= nm || m[j].start > addr) {
+				snprintf(why, whylen, "%s %s %lx-%lx: %lx not mapped",
+					 s->class, s->flags, s->base, s->top, addr);
+				goto bad;
+			}
+			pp = m[j].perms;
+			if (pp[0] != (none ? '-' : 'r') ||
+			    pp[1] != (none || ronly ? '-' : 'w') ||
+			    (none && pp[2] != '-') || pp[3] != share) {
+				snprintf(why, whylen, "%s %s %lx-%lx: mapped %lx-%lx %s",
+					 s->class, s->flags, s->base, s->top,
+					 m[j].start, m[j].end, pp);
+				goto bad;
+			}
+			addr = m[j].end;
+		}
+		if (j > 0)
+			j--;
+	}
+	free(m);
+	return true;
+bad:
+	free(m);
+	return false;
+}
+
+long seg_param(const char *name)
+{
+	char path[128], buf[64];
+	int fd;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/sys/module/segctl/parameters/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return -1;
+	buf[r] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+int seg_param_set(const char *name, long value)
+{
+	char path[128], buf[64];
+	int fd, e = 0, len;
+
+	snprintf(path, sizeof(path), "/sys/module/segctl/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	len = snprintf(buf, sizeof(buf), "%ld\n", value);
+	if (write(fd, buf, len) != len)
+		e = errno ? errno : EIO;
+	close(fd);
+	return e;
+}
+
+long proc_status_kb(const char *field)
+{
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	size_t flen = strlen(field);
+	char *buf, *p;
+	long v = -1;
+
+	if (fd < 0)
+		return -1;
+	buf = slurp_fd(fd, NULL);
+	close(fd);
+	if (!buf)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, field, flen) && p[flen] == ':') {
+			v = strtol(p + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	free(buf);
+	return v;
+}
+
+void rng_seed(struct rng *r, uint64_t seed)
+{
+	/* splitmix64 of the seed, so that nearby seeds diverge at once. */
+	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	r->s = (z ^ (z >> 31)) | 1;
+}
+
+uint64_t rng_next(struct rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545f4914f6cdd1dULL;
+}
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
