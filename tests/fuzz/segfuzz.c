@@ -8,7 +8,7 @@
  *	segfuzz [--seed N] [--iterations N] [--threads N]
  *
  * Phases, one TAP line each:
- *   numbers	every command around the range: type 0xB8..0xBA, nr 0..0x20,
+ *   numbers	every command around the range: type 0xB0..0xBF, nr 0..0x20,
  *		every direction, sizes 0..0x3fff
  *   sizes	each call's struct short, exact, long with a zero and a
  *		non-zero tail, page-sized and huge
@@ -172,7 +172,7 @@ static void phase_numbers(void)
 	double t0 = now();
 	char what[96];
 
-	for (type = 0xb8; type <= 0xba; type++)
+	for (type = 0xb0; type <= 0xbf; type++)
 	for (nr = 0; nr <= 0x20; nr++)
 	for (dir = 0; dir < 4; dir++)
 	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {

@@ -46,7 +46,7 @@ static void become_nobody(rlim_t memlock)
 	ASSERT(geteuid() == NOBODY);
 }
 
-/* Run fn as nobody in a child; its EXPECTs count here through its status. */
+/* Run fn as nobody in a child; fn ASSERTs, so a failure is its exit status. */
 static void as_nobody(void (*fn)(void), rlim_t memlock)
 {
 	pid_t p = fork();
@@ -69,8 +69,8 @@ static void check_limits(const char *when, long memlock_kb)
 {
 	long c = seg_param("committed"), lck = proc_status_kb("VmLck");
 
-	EXPECT(c >= 0 && c <= cap_pages, "%s: committed %ld, cap %ld", when, c, cap_pages);
-	EXPECT(lck >= 0 && lck <= memlock_kb, "%s: VmLck %ld kB, RLIMIT_MEMLOCK %ld kB",
+	ASSERT(c >= 0 && c <= cap_pages, "%s: committed %ld, cap %ld", when, c, cap_pages);
+	ASSERT(lck >= 0 && lck <= memlock_kb, "%s: VmLck %ld kB, RLIMIT_MEMLOCK %ld kB",
 	       when, lck, memlock_kb);
 }
 
@@ -91,7 +91,7 @@ static void fuzz_commits(void)
 			l = (1 + rng_below(&r, 96)) * PG;
 			e = seg_attach(fd, SEGCTL_ATTR_COMMIT | (rng_chance(&r, 20) ? SEGCTL_ATTR_RONLY : 0),
 				       rng_chance(&r, 50) ? SHR : MEM, &va, l, rng_chance(&r, 20) ? PG : 0);
-			EXPECT(e == 0 || e == ENOMEM || e == EPERM, "attach: %s", strerror(e));
+			ASSERT(e == 0 || e == ENOMEM || e == EPERM, "attach: %s", strerror(e));
 			if (!e) {
 				segs[i] = va;
 				lens[i] = l;
@@ -101,13 +101,13 @@ static void fuzz_commits(void)
 			if (!segs[i])
 				break;
 			e = seg_brk(fd, segs[i], segs[i] + (1 + rng_below(&r, 128)) * PG, NULL, NULL);
-			EXPECT(e == 0 || e == ENOMEM || e == EEXIST || e == EINVAL || e == EPERM,
+			ASSERT(e == 0 || e == ENOMEM || e == EEXIST || e == EINVAL || e == EPERM,
 			       "brk: %s", strerror(e));
 			lens[i] = 0;
 			break;
 		case 3:
 			e = seg_free(fd, segs[i], lens[i]);
-			EXPECT(e == 0 || e == EINVAL || e == ENOMEM, "free: %s", strerror(e));
+			ASSERT(e == 0 || e == EINVAL || e == ENOMEM, "free: %s", strerror(e));
 			break;
 		case 4:
 			if (segs[i] && lens[i])
@@ -132,7 +132,7 @@ static void fuzz_commits(void)
 				}
 				waitpid(p, &st, 0);
 				/* A child that cannot commit its copy is killed. */
-				EXPECT((WIFEXITED(st) && !WEXITSTATUS(st)) ||
+				ASSERT((WIFEXITED(st) && !WEXITSTATUS(st)) ||
 				       (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL),
 				       "fork child: %#x", st);
 			}
@@ -174,7 +174,7 @@ static void stale_commits(void)
 
 		e = seg_attach(fd, SEGCTL_ATTR_COMMIT, MEM, &va, 64 * PG, 0);
 		if (e) {
-			EXPECT(0, "round %d: attach: %s (committed %ld, VmLck %ld kB)", n,
+			ASSERT(0, "round %d: attach: %s (committed %ld, VmLck %ld kB)", n,
 			       strerror(e), seg_param("committed"), proc_status_kb("VmLck"));
 			break;
 		}
@@ -184,7 +184,7 @@ static void stale_commits(void)
 	}
 	c = seg_param("committed");
 	lck = proc_status_kb("VmLck");
-	EXPECT(c * 4 <= lck, "after %d rounds: module charges %ld pages, VmLck %ld kB", n, c, lck);
+	ASSERT(c * 4 <= lck, "after %d rounds: module charges %ld pages, VmLck %ld kB", n, c, lck);
 }
 
 TEST(charge_follows_locked)
@@ -262,10 +262,10 @@ static void sender(void)
 	ASSERT(read(sv[0], &c, 1) == 1);
 	after = slurp("/proc/self/maps");
 	la = slurp("/dev/segctl");
-	EXPECT(before && after && !strcmp(before, after),
+	ASSERT(before && after && !strcmp(before, after),
 	       "the sender's maps changed:\n%s\n---\n%s", before, after);
-	EXPECT(lb && la && !strcmp(lb, la), "the sender's listing changed");
-	EXPECT(*(volatile char *)va == 42, "the sender's segment was touched");
+	ASSERT(lb && la && !strcmp(lb, la), "the sender's listing changed");
+	ASSERT(*(volatile char *)va == 42, "the sender's segment was touched");
 }
 
 static void receiver(void)
@@ -276,22 +276,22 @@ static void receiver(void)
 	ASSERT(fd >= 0);
 	ASSERT(read(sv[1], &va, sizeof(va)) == sizeof(va));
 	/* Nothing of the sender's is ours to detach, free, flush or grow. */
-	EXPECT(seg_detach(fd, va) == EINVAL);
-	EXPECT(seg_free(fd, va, PG) == EINVAL);
-	EXPECT(seg_flush(fd, va, PG) == EINVAL);
-	EXPECT(seg_brk(fd, va, va + 8 * PG, NULL, NULL) == EINVAL);
+	ASSERT(seg_detach(fd, va) == EINVAL);
+	ASSERT(seg_free(fd, va, PG) == EINVAL);
+	ASSERT(seg_flush(fd, va, PG) == EINVAL);
+	ASSERT(seg_brk(fd, va, va + 8 * PG, NULL, NULL) == EINVAL);
 	/* Attaching at the sender's address makes a segment here, or EEXIST. */
 	mine = va;
 	e = seg_attach(fd, 0, MEM, &mine, 2 * PG, 0);
-	EXPECT(e == 0 || e == EEXIST, "attach: %s", strerror(e));
+	ASSERT(e == 0 || e == EEXIST, "attach: %s", strerror(e));
 	if (!e) {
-		EXPECT(mine == va);
+		ASSERT(mine == va);
 		*(volatile char *)mine = 7;
-		EXPECT(seg_brk(fd, mine, 0, &b, &t) == 0 && b == mine);
-		EXPECT(seg_detach(fd, mine) == 0);
+		ASSERT(seg_brk(fd, mine, 0, &b, &t) == 0 && b == mine);
+		ASSERT(seg_detach(fd, mine) == 0);
 	}
 	mine = 0;
-	EXPECT(seg_attach(fd, 0, MEM, &mine, PG, 0) == 0);
+	ASSERT(seg_attach(fd, 0, MEM, &mine, PG, 0) == 0);
 	*(volatile char *)mine = 1;	/* mapped here, in the receiver */
 	ASSERT(write(sv[1], "d", 1) == 1);
 }
@@ -331,31 +331,31 @@ static void addresses(void)
 	unsigned long va, b, t;
 
 	/* A process with no table lists nothing. */
-	EXPECT(seg_list(fd, l, 64, why, sizeof(why)) == 0);
-	EXPECT(seg_ioctl(fd, SEGCTL_VERSION, &v) == 0);
-	EXPECT(v.commit_limit < (1UL << 40), "commit_limit %llu", (unsigned long long)v.commit_limit);
+	ASSERT(seg_list(fd, l, 64, why, sizeof(why)) == 0);
+	ASSERT(seg_ioctl(fd, SEGCTL_VERSION, &v) == 0);
+	ASSERT(v.commit_limit < (1UL << 40), "commit_limit %llu", (unsigned long long)v.commit_limit);
 	for (i = 0; i < 16; i++) {
 		va = 0;
 		ASSERT(seg_attach(fd, i & 1 ? SEGCTL_ATTR_NONE : 0, i & 2 ? SHR : MEM, &va,
 				  (1 + i) * PG, i & 4 ? PG : 0) == 0);
-		EXPECT(va < user_top, "attach gave %#lx", va);
+		ASSERT(va < user_top, "attach gave %#lx", va);
 		ASSERT(seg_brk(fd, va, 0, &b, &t) == 0);
-		EXPECT(b < user_top && t <= user_top && b == va, "brk gave %#lx %#lx", b, t);
+		ASSERT(b < user_top && t <= user_top && b == va, "brk gave %#lx %#lx", b, t);
 	}
 	/* Every number on every line is a user address or a small count. */
 	n = seg_list(fd, l, 64, why, sizeof(why));
-	EXPECT(n > 0, "listing: %s", why);
+	ASSERT(n > 0, "listing: %s", why);
 	for (i = 0; i < n && i < 64; i++)
-		EXPECT(l[i].base < user_top && l[i].top <= user_top && l[i].ref < 1000,
+		ASSERT(l[i].base < user_top && l[i].top <= user_top && l[i].ref < 1000,
 		       "line %d: %lx %lx %u", i, l[i].base, l[i].top, l[i].ref);
 	/* debugfs is root's. */
 	d = open("/sys/kernel/debug/segctl/tables", O_RDONLY);
-	EXPECT(d < 0 && (errno == EACCES || errno == EPERM), "debugfs opened by nobody (%s)",
+	ASSERT(d < 0 && (errno == EACCES || errno == EPERM), "debugfs opened by nobody (%s)",
 	       d < 0 ? strerror(errno) : "fd");
 	if (d >= 0)
 		close(d);
 	/* Nor can nobody change the module's parameters. */
-	EXPECT(seg_param_set("commit_limit", 1UL << 40) != 0);
+	ASSERT(seg_param_set("commit_limit", 1UL << 40) != 0);
 }
 
 TEST(no_kernel_addresses)
