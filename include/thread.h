@@ -188,9 +188,21 @@ int	rwakeup(Rendez *r);		/* 1 if a thread was woken */
 int	rwakeupall(Rendez *r);		/* number woken */
 
 /*
- * ioproc(2): blocking calls run for the calling thread while the proc's
- * other threads keep running.  (Issue 6: not implemented yet; the calls are
- * declared so the interface is complete, and do not link.)
+ * ioproc(2): blocking calls that block only the calling thread; the proc's
+ * other threads keep running.  The calls go through the calling proc's
+ * io_uring, or, where io_uring cannot be set up or SEGCTL_IOPROC=helper,
+ * through a helper task of the Ioproc's; iocall's op always runs in the
+ * helper.  One call at a time per Ioproc (others wait their turn); the
+ * buffer must stay valid until the call returns.
+ *
+ * Errors: -1 with errno set; strerror(errno) is the text.  EINTR is Plan 9's
+ * "interrupted": iointerrupt, threadint, threadkill or closeioproc ended the
+ * call (a killed thread then exits).  iointerrupt with no call running makes
+ * the next call fail with EINTR; ioflush clears that (9front).  EBADF: io is
+ * nil or closed.  EINVAL: a negative length, a bad dial string.  EFAULT: a
+ * nil buffer with a length, a nil file name or op.  ioopen's omode is
+ * open(2)'s flags (O_CREAT makes mode 0666 &~umask).  iodial: see
+ * ioproc(3); dir is set to "" and *cdfp to -1 (no connection directory).
  */
 Ioproc	*ioproc(void);
 void	closeioproc(Ioproc *io);

@@ -9,5 +9,5 @@ endif
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 $(B)/examples/%: examples/%.c include/thread.h $(B)/lib/libthread9.a $(B)/lib/libseg.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -o $@ $< $(B)/lib/libthread9.a $(B)/lib/libseg.a -lpthread
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(B)/lib/libthread9.a $(B)/lib/libseg.a -luring -lpthread
 all: $(EXAMPLES)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * threadint and threadkill.  Interrupting a thread blocked in alt (and so
- * in send, recv and their forms) makes the call return -1; a thread doing
- * anything else is not disturbed (it is running or ready, or waits for a
- * QLock, RWLock or Rendez, which are not interruptible).  A killed thread
- * exits at its next kill point: entering or leaving alt or yield, or
- * before it first runs.  A thread that never reaches one cannot be killed.
+ * in send, recv and their forms) makes the call return -1, and one waiting
+ * in an ioproc call has its request cancelled (the call fails with EINTR
+ * once the request is finished); a thread doing anything else is not
+ * disturbed (it is running or ready, or waits for a QLock, RWLock or
+ * Rendez, which are not interruptible).  A killed thread exits at its next
+ * kill point: entering or leaving alt, yield or an io call, or before it
+ * first runs.  A thread that never reaches one cannot be killed.
  *
  * t->altsel is read and claimed under t's Proc.lock, which the thread takes
  * to clear it before its Altsel goes away.
@@ -18,6 +20,8 @@ interrupt(Proc *p, Thread *t)
 	Altsel *s;
 	int w;
 
+	if(t->ioreq != nil)
+		_iocancel(t->ioreq);
 	s = t->altsel;
 	w = Altwaiting;
 	if(s != nil && __atomic_compare_exchange_n(&s->state, &w, Altinterrupted, 0,

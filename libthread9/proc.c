@@ -94,6 +94,8 @@ _Noreturn void
 _procexit(Proc *p)
 {
 	_stackcachefree(p);
+	if(p->ioring != nil)
+		_ioringfree(p);
 	lock(&_procslock);
 	if(p->prev)
 		p->prev->next = p->next;

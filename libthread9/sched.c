@@ -90,6 +90,8 @@ _schedloop(Proc *p)
 	Thread *t;
 
 	for(;;){
+		if(p->ioring != nil)
+			_ioringpoll(p, 0);
 		lock(&p->lock);
 		while((t = p->runhead) == nil){
 			if(p->nthreads == 0){
@@ -99,7 +101,10 @@ _schedloop(Proc *p)
 			p->sleeping = 1;
 			__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
 			unlock(&p->lock);
-			_futexwait(&p->wake, 0);
+			if(p->ioring != nil)
+				_ioringpoll(p, 1);
+			else
+				_futexwait(&p->wake, 0);
 			lock(&p->lock);
 			p->sleeping = 0;
 		}
@@ -124,9 +129,19 @@ _threadreadylocked(Proc *p, Thread *t)
 	else
 		p->runhead = t;
 	p->runtail = t;
+	_procwakeup(p);
+}
+
+/* With p->lock held: wake p if it sleeps, on its futex or in its ring. */
+void
+_procwakeup(Proc *p)
+{
 	if(p->sleeping && __atomic_load_n(&p->wake, __ATOMIC_RELAXED) == 0){
 		__atomic_store_n(&p->wake, 1, __ATOMIC_RELAXED);
-		_futexwake(&p->wake, 1);
+		if(p->ioring != nil)
+			_ioringwake(p);
+		else
+			_futexwake(&p->wake, 1);
 	}
 }
 

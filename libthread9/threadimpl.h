@@ -6,6 +6,7 @@
  *	procslock (the list of procs)   -> Proc.lock
  *	Channel.lock (ascending address) -> Proc.lock
  *	QLock.lock, RWLock.lock          -> Proc.lock
+ *	Ioproc.lock                      -> Proc.lock
  * No lock is held across a context switch.
  */
 #ifndef LIBTHREAD9_THREADIMPL_H
@@ -48,6 +49,8 @@ enum {
 typedef struct Thread	Thread;
 typedef struct Proc	Proc;
 typedef struct Altsel	Altsel;
+typedef struct Ioreq	Ioreq;
+typedef struct Ioring	Ioring;
 
 struct Thread {
 	void	*sp;		/* saved stack pointer (switch-amd64.S) */
@@ -60,6 +63,7 @@ struct Thread {
 	int	dead;
 	int	killed;		/* atomic: die at the next kill point */
 	Altsel	*altsel;	/* the alt it is blocked in (under Proc.lock) */
+	Ioreq	*ioreq;		/* the io call it waits in (under Proc.lock) */
 	char	*name;
 	void	*udata;		/* threaddata */
 	void	(*fn)(void *);
@@ -80,8 +84,9 @@ struct Proc {
 	Thread	*runtail;
 	Thread	*threads;	/* every live thread of the proc */
 	int	nthreads;
-	int	sleeping;	/* in futex wait on wake */
+	int	sleeping;	/* in futex wait on wake, or in its ring */
 	int	wake;		/* futex word */
+	Ioring	*ioring;	/* made by its first io call; it sleeps in it */
 
 	void	*schedsp;	/* the scheduler's saved stack pointer */
 	Thread	*cur;		/* running thread, nil in the scheduler */
@@ -148,6 +153,7 @@ Thread	*_threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacks
 		      const char *who);
 void	_threadready(Thread *t);
 void	_threadreadylocked(Proc *p, Thread *t);
+void	_procwakeup(Proc *p);
 void	_threadblock(void);
 void	_threadcheckkill(Thread *t);
 void	_schedloop(Proc *p);
@@ -175,6 +181,12 @@ void	_overflowinit(void);
 void	_sigstackinit(Proc *p);
 
 /* exec.c */
+
+/* ioring.c, ioproc.c */
+void	_ioringpoll(Proc *p, int sleep);
+void	_ioringwake(Proc *p);
+void	_ioringfree(Proc *p);
+void	_iocancel(Ioreq *r);
 
 #pragma GCC visibility pop
 

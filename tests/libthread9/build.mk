@@ -7,14 +7,14 @@ T9_HELP := tests/libthread9/t9.c
 define t9_test
 $(B)/tests/native/$(1): $(call san,tests/libthread9/$(1).c $(T9_HELP) $(LIBTHREAD9_SRCS) $(LIBSEG_SRCS))
 	@mkdir -p $$(@D)
-	$(CC) $(SAN) -o $$@ $$^ $(shell pkg-config --libs check) -lpthread
+	$(CC) $(SAN) -o $$@ $$^ $(shell pkg-config --libs check) -luring -lpthread
 NATIVE_TESTS += $(B)/tests/native/$(1)
 
 $(B)/tests/vm/$(1): tests/libthread9/$(1).c $(T9_HELP) tests/libthread9/t9.h include/thread.h \
 		$(B)/lib/libthread9.a $(B)/lib/libseg.a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS_BASE) -static -o $$@ tests/libthread9/$(1).c $(T9_HELP) \
-		$(B)/lib/libthread9.a $(B)/lib/libseg.a $(shell pkg-config --static --libs check) -lpthread
+		$(B)/lib/libthread9.a $(B)/lib/libseg.a $(shell pkg-config --static --libs check) -luring -lpthread
 VM_TESTS += $(B)/tests/vm/$(1)
 endef
 $(foreach t,$(T9_TESTS),$(eval $(call t9_test,$(t))))

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Each proc's io_uring, made by the proc's first io call.
+ *
+ * A thread's call puts one SQE in its proc's ring, tagged with the address
+ * of its request record, and blocks; the scheduler submits what is queued
+ * and reaps completions on every pass, readying the threads whose requests
+ * finished.  Only the proc itself touches its ring, so the ring needs no
+ * lock.
+ *
+ * With a ring, the proc sleeps in it (io_uring_enter waiting for a
+ * completion) instead of on its futex.  To be woken by another proc it keeps
+ * a poll of an eventfd in the ring while it sleeps: _threadready in another
+ * proc writes the eventfd when the proc sleeps (Proc.sleeping, Proc.wake
+ * as for the futex), the poll completes and the proc wakes.  The eventfd's
+ * count stays set until the proc reads it, so a write before the poll is
+ * queued is not lost.
+ *
+ * Interrupting a request from anywhere (iointerrupt, threadint, threadkill,
+ * closeioproc) puts it on the ring's cancel queue under the proc's lock and
+ * wakes the proc, whose scheduler sends an IORING_OP_ASYNC_CANCEL for it.
+ * The request's own completion still ends the call (-ECANCELED becomes
+ * EINTR, or the result, if it finished first).  The tag carries a
+ * generation number so that a cancel sent late cannot hit the next request
+ * made with the same record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define IO_SOCKETS
+#include "ioimpl.h"
+
+enum {
+	Sqsize		= 256,
+	Cqsize		= 4096,		/* beyond it the kernel keeps them (NODROP) */
+	Tagwake		= 1,		/* the eventfd poll */
+	Tagcancel	= 2,		/* an ASYNC_CANCEL */
+	Genshift	= 56,		/* user addresses are below 2^56 */
+};
+
+struct Ioring {
+	struct io_uring ring;
+	int	efd;		/* written to wake the proc sleeping in the ring */
+	int	armed;		/* the eventfd poll is in the ring */
+	int	inflight;	/* requests and cancels not yet reaped */
+	unsigned int gen;
+	Ioreq	*cancelq;	/* under the proc's lock */
+};
+
+static pthread_once_t	probeonce = PTHREAD_ONCE_INIT;
+static int	ringworks;
+static __thread int	ringfailed;	/* this proc could not make its ring */
+
+/* A forked child has only the forking proc, whose ring is the parent's. */
+static void
+forked(void)
+{
+	Proc *p;
+
+	p = _threadprocp;
+	if(p != nil && p->ioring != nil){
+		io_uring_queue_exit(&p->ioring->ring);	/* the child's mappings only */
+		close(p->ioring->efd);
+		free(p->ioring);
+		p->ioring = nil;
+	}
+}
+
+/*
+ * Can we have rings at all?  Not with io_uring_disabled, a seccomp filter
+ * or an old kernel (the opcodes we use are all in 5.6).
+ */
+static void
+probe(void)
+{
+	static const int ops[] = {
+		IORING_OP_READ, IORING_OP_WRITE, IORING_OP_OPENAT, IORING_OP_CLOSE,
+		IORING_OP_TIMEOUT, IORING_OP_CONNECT, IORING_OP_ASYNC_CANCEL,
+		IORING_OP_POLL_ADD,
+	};
+	struct io_uring_probe *pr;
+	struct io_uring r;
+	size_t i;
+	int ok;
+
+	pthread_atfork(nil, nil, forked);
+	if(io_uring_queue_init(4, &r, 0) < 0)
+		return;
+	pr = io_uring_get_probe_ring(&r);
+	ok = pr != nil && (r.features & IORING_FEAT_NODROP);
+	for(i = 0; ok && i < sizeof ops / sizeof ops[0]; i++)
+		ok = io_uring_opcode_supported(pr, ops[i]);
+	if(pr != nil)
+		io_uring_free_probe(pr);
+	io_uring_queue_exit(&r);
+	ringworks = ok;
+}
+
+int
+_ioringok(void)
+{
+	pthread_once(&probeonce, probe);
+	return ringworks;
+}
+
+/* p's ring, made now if need be; nil if it cannot be had. */
+Ioring *
+_ioringget(Proc *p)
+{
+	struct io_uring_params pa;
+	Ioring *g;
+
+	if(p->ioring != nil)
+		return p->ioring;
+	if(ringfailed)
+		return nil;
+	g = calloc(1, sizeof *g);
+	if(g == nil)
+		goto fail;
+	memset(&pa, 0, sizeof pa);
+	pa.flags = IORING_SETUP_CQSIZE;
+	pa.cq_entries = Cqsize;
+	if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) < 0)
+		goto fail;
+	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if(g->efd < 0){
+		io_uring_queue_exit(&g->ring);
+		goto fail;
+	}
+	lock(&p->lock);
+	p->ioring = g;
+	unlock(&p->lock);
+	return g;
+fail:
+	free(g);
+	ringfailed = 1;
+	return nil;
+}
+
+void
+_ioringfree(Proc *p)
+{
+	Ioring *g;
+
+	g = p->ioring;
+	p->ioring = nil;
+	io_uring_queue_exit(&g->ring);
+	close(g->efd);
+	free(g);
+}
+
+static void	reap(Ioring *g);
+
+/* An SQE, submitting what is queued if the ring is full. */
+static struct io_uring_sqe *
+getsqe(Ioring *g)
+{
+	struct io_uring_sqe *sqe;
+
+	while((sqe = io_uring_get_sqe(&g->ring)) == nil)
+		if(io_uring_submit(&g->ring) < 0)
+			reap(g);	/* EBUSY: completions first */
+	return sqe;
+}
+
+void
+_ioringrun(Ioring *g, Ioreq *r)
+{
+	struct io_uring_sqe *sqe;
+
+	sqe = getsqe(g);
+	switch(r->op){
+	case Opread:
+		io_uring_prep_read(sqe, r->fd, r->buf, r->len, -1);
+		break;
+	case Opwrite:
+		io_uring_prep_write(sqe, r->fd, r->buf, r->len, -1);
+		break;
+	case Opopen:
+		io_uring_prep_openat(sqe, AT_FDCWD, r->path, r->flags, 0666);
+		break;
+	case Opclose:
+		io_uring_prep_close(sqe, r->fd);
+		break;
+	case Opsleep:
+		io_uring_prep_timeout(sqe, &r->ts, 0, 0);
+		break;
+	case Opconnect:
+		io_uring_prep_connect(sqe, r->fd, r->sa, r->salen);
+		break;
+	default:
+		abort();
+	}
+	g->gen++;
+	r->tag = (uint64_t)(g->gen & 0xff) << Genshift | (uintptr_t)r;
+	io_uring_sqe_set_data64(sqe, r->tag);
+	g->inflight++;
+	_threadblock();		/* the scheduler submits it */
+}
+
+static void
+cqpush(Ioring *g, Ioreq *r)
+{
+	r->oncq = 1;
+	r->cprev = nil;
+	r->cnext = g->cancelq;
+	if(r->cnext != nil)
+		r->cnext->cprev = r;
+	__atomic_store_n(&g->cancelq, r, __ATOMIC_RELAXED);
+}
+
+static void
+cqunlink(Ioring *g, Ioreq *r)
+{
+	if(r->cprev != nil)
+		r->cprev->cnext = r->cnext;
+	else
+		__atomic_store_n(&g->cancelq, r->cnext, __ATOMIC_RELAXED);
+	if(r->cnext != nil)
+		r->cnext->cprev = r->cprev;
+	r->oncq = 0;
+}
+
+/* With r->p->lock held: r is done, no cancel to send. */
+void
+_ioringdequeue(Ioreq *r)
+{
+	if(r->oncq)
+		cqunlink(r->p->ioring, r);
+}
+
+/* With r->p->lock held, r in flight on r->p's ring: have it cancelled. */
+void
+_ioringcancel(Ioreq *r)
+{
+	Proc *p;
+
+	p = r->p;
+	cqpush(p->ioring, r);
+	_procwakeup(p);
+}
+
+/* The proc's scheduler: cancel what was asked to be. */
+static void
+sendcancels(Ioring *g, Proc *p)
+{
+	struct io_uring_sqe *sqe;
+	Ioreq *r;
+
+	lock(&p->lock);
+	while((r = g->cancelq) != nil){
+		sqe = io_uring_get_sqe(&g->ring);
+		if(sqe == nil){
+			unlock(&p->lock);
+			io_uring_submit(&g->ring);
+			lock(&p->lock);
+			continue;
+		}
+		cqunlink(g, r);
+		/* r->tag was set before r's thread blocked, so before we run. */
+		io_uring_prep_cancel64(sqe, r->tag, 0);
+		io_uring_sqe_set_data64(sqe, Tagcancel);
+		g->inflight++;
+	}
+	unlock(&p->lock);
+}
+
+static void
+reap(Ioring *g)
+{
+	struct io_uring_cqe *c;
+	unsigned int head, n;
+	eventfd_t v;
+	Ioreq *r;
+	long res;
+
+	n = 0;
+	io_uring_for_each_cqe(&g->ring, head, c){
+		n++;
+		if(c->user_data == Tagwake){
+			eventfd_read(g->efd, &v);	/* EAGAIN: nothing to clear */
+			g->armed = 0;
+			continue;
+		}
+		g->inflight--;
+		if(c->user_data == Tagcancel)
+			continue;
+		r = (Ioreq *)(uintptr_t)(c->user_data & (((uint64_t)1 << Genshift) - 1));
+		res = c->res;
+		if(r->op == Opsleep && res == -ETIME)
+			res = 0;
+		if(res == -ECANCELED)
+			res = -EINTR;
+		_ioend(r, res);
+	}
+	io_uring_cq_advance(&g->ring, n);
+}
+
+/*
+ * The scheduler of p, which has a ring: submit, cancel and reap, and with
+ * sleep set, first wait in the ring for a completion or a wakeup.
+ */
+void
+_ioringpoll(Proc *p, int sleep)
+{
+	struct io_uring_sqe *sqe;
+	Ioring *g;
+
+	g = p->ioring;
+	if(__atomic_load_n(&g->cancelq, __ATOMIC_RELAXED) != nil)
+		sendcancels(g, p);
+	if(sleep){
+		if(!g->armed){
+			sqe = getsqe(g);
+			io_uring_prep_poll_add(sqe, g->efd, POLLIN);
+			io_uring_sqe_set_data64(sqe, Tagwake);
+			g->armed = 1;
+		}
+		io_uring_submit_and_wait(&g->ring, 1);	/* EINTR: the caller looks again */
+	}else if(io_uring_sq_ready(&g->ring) > 0)
+		io_uring_submit(&g->ring);
+	if(io_uring_cq_has_overflow(&g->ring))
+		io_uring_get_events(&g->ring);
+	reap(g);
+}
+
+/* With p->lock held and p asleep in its ring: wake it. */
+void
+_ioringwake(Proc *p)
+{
+	eventfd_write(p->ioring->efd, 1);
+}
+
+int
+_ioringinflight(Proc *p)
+{
+	Ioring *g;
+
+	g = p->ioring;
+	if(g == nil)
+		return 0;
+	return g->inflight + (int)io_uring_sq_ready(&g->ring);
+}
