@@ -165,6 +165,9 @@ void	_stackfree(Proc *p, Thread *t);
 void	_stackcachefree(Proc *p);
 char	*_segalloc(size_t len, const char *who);
 void	_segrelease(char *base);
+/* How thread stacks are made (THREAD9_STACKS, for bench/threadcreate). */
+enum { Stkcached, Stkguarded, Stkseg3, Stkmalloc };
+int	_stackhow(void);
 
 /* proc.c */
 extern Lock	_procslock;
