@@ -1,2 +1,20 @@
 # SPDX-License-Identifier: MIT
-# Benchmarks: one program per question.
+# Benchmarks: one program per question.  Each is built twice from the same
+# source: build/bench/NAME for 'make bench' (native, user backend) and a
+# static build/tests/vm/NAME that 'make run' runs in the guest (/tests/NAME).
+BENCH_LIBS := $(B)/lib/libthread9.a $(B)/lib/libseg.a
+BENCH_LDLIBS := -luring -lpthread
+
+# $(call bench,NAME): bench/NAME.c with bench/util.c.
+define bench
+$(B)/bench/$(1): bench/$(1).c bench/util.c bench/bench.h include/thread.h include/seg.h $(BENCH_LIBS)
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS_BASE) -o $$@ bench/$(1).c bench/util.c $(BENCH_LIBS) $(BENCH_LDLIBS)
+$(B)/tests/vm/$(1): bench/$(1).c bench/util.c bench/bench.h include/thread.h include/seg.h $(BENCH_LIBS)
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS_BASE) -static -o $$@ bench/$(1).c bench/util.c $(BENCH_LIBS) $(BENCH_LDLIBS)
+BENCHES += $(B)/bench/$(1)
+VM_TESTS += $(B)/tests/vm/$(1)
+endef
+$(eval $(call bench,threadcreate))
+$(eval $(call bench,switch))
