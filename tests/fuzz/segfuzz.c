@@ -1140,6 +1140,19 @@ static void random_op(int tid, struct rng *r, bool child)
 			 attr, class, va, len, guard);
 		a = va;
 		e = check(tid, seg_attach(fd, attr, class, &a, len, guard), allowed, what);
+		if (e == EFAULT) {
+			/* A struct on our own stack cannot fault: say where it was. */
+			char line[256], *m = NULL;
+			FILE *f = fopen("/proc/self/maps", "r");
+			unsigned long sp = (unsigned long)&a, lo, hi;
+
+			while (f && fgets(line, sizeof(line), f))
+				if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && sp >= lo && sp < hi)
+					m = strdup(line);
+			if (f)
+				fclose(f);
+			fail(tid, "EFAULT with the struct near %#lx, mapped as: %s", sp, m ? m : "nothing\n");
+		}
 		atomic_fetch_add(&ops, 1);
 		if (e)
 			return;
