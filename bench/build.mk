@@ -18,3 +18,10 @@ VM_TESTS += $(B)/tests/vm/$(1)
 endef
 $(eval $(call bench,threadcreate))
 $(eval $(call bench,switch))
+
+# ioproc: pipe round trips through ioread/iowrite, io_uring vs helper vs
+# blocking procs (issue 6).  Self-contained: build/bench/ioproc.csv.
+$(B)/bench/ioproc: bench/ioproc.c include/thread.h $(B)/lib/libthread9.a $(B)/lib/libseg.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ bench/ioproc.c $(B)/lib/libthread9.a $(B)/lib/libseg.a -luring -lpthread
+BENCHES += $(B)/bench/ioproc

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ioimpl.h"
 
@@ -317,6 +318,15 @@ rw(Ioproc *io, int op, int fd, void *a, long n, int all, const char *who)
 		return -1;
 	}
 	ENTER(io, t, who);
+	if(n == 0){
+		/*
+		 * Never blocks, but 6.1's io_uring waits for data to read none
+		 * from a pipe: the system call's answer (0, or EBADF...).
+		 */
+		m = op == Opread ? read(fd, a, 0) : write(fd, a, 0);
+		leave(io, t);
+		return m;
+	}
 	r = &io->req;
 	done = 0;
 	do {

@@ -604,6 +604,9 @@ START_TEST(bad_input)
 	ck_assert_int_eq(ioread(io, p[0], buf, 0), 0);	/* nothing to do */
 	ck_assert_int_eq(iowrite(io, p[1], nil, 0), 0);
 	errno = 0;
+	ck_assert_int_eq(ioread(io, -1, buf, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	errno = 0;
 	ck_assert_int_eq(ioopen(io, nil, O_RDONLY), -1);
 	ck_assert_int_eq(errno, EFAULT);
 	errno = 0;

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ioproc: what does a blocking call cost when it blocks only a thread?
+ *
+ * Two procs bounce one byte over a pair of pipes: the measuring thread
+ * writes a byte to the echo proc and reads the reply.  Three ways:
+ *
+ *	io_uring	ioread/iowrite through each proc's ring
+ *	helper		ioread/iowrite through helper tasks (SEGCTL_IOPROC=helper)
+ *	blocking	plain read/write, each proc blocking in the kernel (what
+ *			a program does when it gives a proc to one fd)
+ *
+ * Each way runs in a fresh process (this program again, with the way as
+ * argument), Runs times Trips round trips after a warm-up; the table shows
+ * the median, min and max of the runs' ns per round trip, and the same
+ * goes to build/bench/ioproc.csv (or the file given as argument).
+ *
+ *	ioproc [-n trips] [-r runs] [csvfile]
+ */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <thread.h>
+
+enum { Maxruns = 100, Warmup = 1000 };
+
+extern char **environ;
+
+static const char *ways[] = { "io_uring", "helper", "blocking" };
+
+const char	*_ioprocpath(Ioproc *io);	/* libthread9's: the path io took */
+
+static int	trips = 20000;
+static int	runs = 7;
+
+static long long
+nsnow(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct Echo {
+	int	in;
+	int	out;
+	int	useio;
+};
+
+/* The echo proc: a byte back for every byte, until end of file. */
+static void
+echo(void *v)
+{
+	struct Echo *e;
+	Ioproc *io;
+	char c;
+
+	e = v;
+	io = e->useio ? ioproc() : nil;
+	for(;;){
+		if((io ? ioread(io, e->in, &c, 1) : read(e->in, &c, 1)) != 1)
+			break;
+		if((io ? iowrite(io, e->out, &c, 1) : write(e->out, &c, 1)) != 1)
+			break;
+	}
+	if(io != nil)
+		closeioproc(io);
+	close(e->out);
+}
+
+/* One way, in this process: print each run's ns per round trip. */
+static void
+measure(const char *way)
+{
+	static struct Echo e;
+	int ab[2], ba[2], i, k, useio;
+	long long t0;
+	Ioproc *io;
+	char c;
+
+	useio = strcmp(way, "blocking") != 0;
+	if(pipe(ab) < 0 || pipe(ba) < 0)
+		sysfatal("pipe: %s", strerror(errno));
+	e.in = ab[0];
+	e.out = ba[1];
+	e.useio = useio;
+	proccreate(echo, &e, 65536);
+	io = useio ? ioproc() : nil;
+	for(k = -1; k < runs; k++){
+		t0 = nsnow();
+		for(i = 0; i < (k < 0 ? Warmup : trips); i++){
+			c = (char)i;
+			if((io ? iowrite(io, ab[1], &c, 1) : write(ab[1], &c, 1)) != 1 ||
+			   (io ? ioread(io, ba[0], &c, 1) : read(ba[0], &c, 1)) != 1 ||
+			   c != (char)i)
+				sysfatal("%s: round trip %d failed", way, i);
+		}
+		if(k < 0)
+			printf("%s\n", io != nil ? _ioprocpath(io) : "blocking");
+		else
+			printf("%.1f\n", (double)(nsnow() - t0) / trips);
+	}
+	fflush(stdout);
+	close(ab[1]);		/* the echo proc ends */
+	if(io != nil)
+		closeioproc(io);
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Run this program for way; its runs' figures in v, sorted, and the path
+ * its calls took in path.  Returns the count.
+ */
+static int
+runway(const char *way, double *v, char *path)
+{
+	char n[16], r[16], *argv[8], *env[] = { "SEGCTL_IOPROC=helper", nil };
+	posix_spawn_file_actions_t fa;
+	int p[2], st, nv;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(n, sizeof n, "%d", trips);
+	snprintf(r, sizeof r, "%d", runs);
+	argv[0] = "ioproc";
+	argv[1] = "-n";
+	argv[2] = n;
+	argv[3] = "-r";
+	argv[4] = r;
+	argv[5] = "-w";
+	argv[6] = (char *)way;
+	argv[7] = nil;
+	if(pipe(p) < 0)
+		sysfatal("pipe: %s", strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	errno = posix_spawn(&pid, "/proc/self/exe", &fa, nil, argv,
+			    strcmp(way, "helper") == 0 ? env : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if(errno != 0)
+		sysfatal("spawn: %s", strerror(errno));
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	if(fscanf(f, "%31s", path) != 1)
+		strcpy(path, "?");
+	for(nv = 0; nv < Maxruns && fscanf(f, "%lf", &v[nv]) == 1; nv++)
+		;
+	fclose(f);
+	waitpid(pid, &st, 0);
+	if(!WIFEXITED(st) || WEXITSTATUS(st) != 0 || nv != runs)
+		sysfatal("%s: the run failed", way);
+	qsort(v, nv, sizeof v[0], cmp);
+	return nv;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ioproc [-n trips] [-r runs] [csvfile]\n");
+	threadexitsall("usage");
+}
+
+void
+threadmain(int argc, char *argv[])
+{
+	double v[Maxruns], med;
+	char *csv, *way, path[32];
+	size_t i;
+	FILE *f;
+	int c, n;
+
+	way = nil;
+	while((c = getopt(argc, argv, "n:r:w:")) != -1){
+		switch(c){
+		case 'n':
+			trips = atoi(optarg);
+			break;
+		case 'r':
+			runs = atoi(optarg);
+			break;
+		case 'w':
+			way = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if(trips <= 0 || runs < 1 || runs > Maxruns || argc - optind > 1)
+		usage();
+	if(way != nil){
+		measure(way);
+		threadexitsall(nil);
+	}
+	unsetenv("SEGCTL_IOPROC");	/* each way says its own */
+	csv = optind < argc ? argv[optind] : "build/bench/ioproc.csv";
+	mkdir("build", 0777);
+	mkdir("build/bench", 0777);
+	f = fopen(csv, "w");
+	if(f == nil)
+		sysfatal("%s: %s", csv, strerror(errno));
+	fprintf(f, "way,runs,trips,median_ns,min_ns,max_ns\n");
+	printf("pipe round trip, one byte, between two procs: ns per round trip\n");
+	printf("%d runs of %d round trips each\n\n", runs, trips);
+	printf("%-10s %10s %10s %10s\n", "way", "median", "min", "max");
+	for(i = 0; i < sizeof ways / sizeof ways[0]; i++){
+		n = runway(ways[i], v, path);
+		if(strcmp(path, ways[i]) != 0)
+			sysfatal("%s: the calls took the %s path", ways[i], path);
+		med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+		printf("%-10s %10.0f %10.0f %10.0f\n", ways[i], med, v[0], v[n - 1]);
+		fprintf(f, "%s,%d,%d,%.1f,%.1f,%.1f\n", ways[i], n, trips, med, v[0], v[n - 1]);
+	}
+	fclose(f);
+	printf("\nCSV: %s\n", csv);
+	threadexitsall(nil);
+}
