@@ -1283,17 +1283,14 @@ static void phase_random(long n)
 {
 	static struct worker w[MAXT];
 	struct sigaction sa = { .sa_handler = on_fault, .sa_flags = SA_NODEFER };
-	char *p = pages(1UL << 18, PROT_NONE);	/* 1 GiB of room */
 	double t0 = now();
+	char *p;
 	int i;
 
-	play_lo = (unsigned long)p;
-	play_hi = play_lo + (1UL << 30);
-	munmap(p, 1UL << 30);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	/* No thread may map anything but segments from here on. */
-	pthread_barrier_init(&start, NULL, nthreads);
+	/* No thread may map anything but segments once they start. */
+	pthread_barrier_init(&start, NULL, nthreads + 1);
 	for (i = 0; i < nthreads; i++) {
 		w[i].tid = i;
 		w[i].n = n / nthreads;
@@ -1302,6 +1299,12 @@ static void phase_random(long n)
 			exit(1);
 		}
 	}
+	/* 1 GiB of room for fixed attaches, free once the stacks exist. */
+	p = pages(1UL << 18, PROT_NONE);
+	play_lo = (unsigned long)p;
+	play_hi = play_lo + (1UL << 30);
+	munmap(p, 1UL << 30);
+	pthread_barrier_wait(&start);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(w[i].th, NULL);
 	signal(SIGSEGV, SIG_DFL);
