@@ -39,6 +39,7 @@ static void *list_start(struct seq_file *m, loff_t *pos)
 {
 	struct segctl_table *t = segctl_table_get(current->mm, false);
 	unsigned long idx = *pos;
+	struct segctl_seg *s;
 
 	if (IS_ERR_OR_NULL(t))
 		return NULL;
@@ -49,7 +50,11 @@ static void *list_start(struct seq_file *m, loff_t *pos)
 	m->private = t;
 	if (*pos == 0)
 		segctl_table_validate(t);
-	return mt_find(&t->segs, &idx, ULONG_MAX);
+	/* The first segment starting at or above pos, not one holding it. */
+	do {
+		s = mt_find(&t->segs, &idx, ULONG_MAX);
+	} while (s && s->start < *pos);
+	return s;
 }
 
 static void *list_next(struct seq_file *m, void *v, loff_t *pos)

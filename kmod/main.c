@@ -63,27 +63,39 @@ static long segctl_version(void *arg)
 	return 0;
 }
 
+/* A failed attach changes nothing: if its result cannot be written back. */
+static void segctl_attach_undo(void *arg)
+{
+	struct segctl_attach *a = arg;
+	struct segctl_detach d = { .size = sizeof(d), .addr = a->va };
+
+	segctl_detach(&d);
+}
+
 /* One entry per command: sizes let old and new callers interoperate. */
 struct segctl_ioctl {
 	unsigned int	size;		/* the struct this module knows */
 	unsigned int	min_size;	/* up to its last mandatory field */
 	long		(*fn)(void *arg);
+	void		(*undo)(void *arg);	/* when the result cannot go back */
 };
 
-#define SEGCTL_IOCTL(cmd, type, last, handler)				\
+#define SEGCTL_IOCTL(cmd, type, last, handler, undoer)			\
 	[_IOC_NR(cmd)] = {						\
 		.size = sizeof(type),					\
 		.min_size = offsetofend(type, last),			\
 		.fn = handler,						\
+		.undo = undoer,						\
 	}
 
 static const struct segctl_ioctl segctl_ioctls[] = {
-	SEGCTL_IOCTL(SEGCTL_VERSION, struct segctl_version, api, segctl_version),
-	SEGCTL_IOCTL(SEGCTL_ATTACH, struct segctl_attach, len, segctl_attach),
-	SEGCTL_IOCTL(SEGCTL_DETACH, struct segctl_detach, addr, segctl_detach),
-	SEGCTL_IOCTL(SEGCTL_FREE, struct segctl_range, len, segctl_free),
-	SEGCTL_IOCTL(SEGCTL_BRK, struct segctl_brk, addr, segctl_brk),
-	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, segctl_flush),
+	SEGCTL_IOCTL(SEGCTL_VERSION, struct segctl_version, api, segctl_version, NULL),
+	SEGCTL_IOCTL(SEGCTL_ATTACH, struct segctl_attach, len, segctl_attach,
+		     segctl_attach_undo),
+	SEGCTL_IOCTL(SEGCTL_DETACH, struct segctl_detach, addr, segctl_detach, NULL),
+	SEGCTL_IOCTL(SEGCTL_FREE, struct segctl_range, len, segctl_free, NULL),
+	SEGCTL_IOCTL(SEGCTL_BRK, struct segctl_brk, addr, segctl_brk, NULL),
+	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, segctl_flush, NULL),
 };
 
 union segctl_args {
@@ -100,7 +112,7 @@ static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	const struct segctl_ioctl *op;
 	union segctl_args args;
 	unsigned int nr = _IOC_NR(cmd);
-	u32 usize;
+	u32 usize, len;
 	long err;
 
 	if (_IOC_TYPE(cmd) != SEGCTL_MAGIC ||
@@ -117,12 +129,24 @@ static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	err = copy_struct_from_user(&args, op->size, uarg, usize);
 	if (err)
 		return err;
+	len = min_t(u32, usize, op->size);
+	/*
+	 * Nothing may change for a caller that cannot be told the result:
+	 * write the request back as it came first.  If another thread takes
+	 * the page away in between, an attach is undone; a segbrk is not (the
+	 * caller raced its own request).
+	 */
+	if (copy_to_user(uarg, &args, len))
+		return -EFAULT;
 	err = op->fn(&args);
 	if (err)
 		return err;
 	/* The size field goes back as the caller wrote it. */
-	if (copy_to_user(uarg, &args, min_t(u32, usize, op->size)))
+	if (copy_to_user(uarg, &args, len)) {
+		if (op->undo)
+			op->undo(&args);
 		return -EFAULT;
+	}
 	return 0;
 }
 

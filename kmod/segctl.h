@@ -41,6 +41,14 @@ struct segctl_seg {
 	struct list_head limbo;		/* on table->limbo once removed */
 };
 
+/* Part of a stale segment's commit charge, for memory still locked. */
+struct segctl_stale {
+	struct list_head link;
+	unsigned long	start;
+	unsigned long	end;
+	unsigned long	pages;
+};
+
 /* One per mm that has used segctl: its segment table. */
 struct segctl_table {
 	struct mmu_notifier mn;		/* mn.mm is the address space */
@@ -49,6 +57,7 @@ struct segctl_table {
 	struct maple_tree segs;		/* [start, end - 1] -> segctl_seg */
 	unsigned long	nsegs;
 	unsigned long	commit;		/* pages this mm holds of the module cap */
+	struct list_head stale;		/* segctl_stale pieces, part of commit */
 	u64		gen;		/* bumped by every attach and removal */
 	atomic_t	forks;		/* children not yet adopted (fork.c) */
 	struct list_head limbo;		/* segments removed while forks > 0 */
@@ -83,10 +92,11 @@ void segctl_table_put(struct segctl_table *t);
 struct segctl_seg *segctl_seg_alloc(void);
 void segctl_seg_free(struct segctl_seg *s);
 int segctl_seg_insert(struct segctl_table *t, struct segctl_seg *s);
-void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s, bool gone);
+void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s);
 void segctl_seg_drop_stale(struct segctl_table *t, struct segctl_seg *s,
 			   unsigned long keep_start, unsigned long keep_end);
 void segctl_table_free_limbo(struct segctl_table *t);
+void segctl_stale_reclaim(struct segctl_table *t);
 int segctl_debugfs_show(struct seq_file *m, void *unused);
 
 /* segment.c */

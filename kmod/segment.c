@@ -19,6 +19,7 @@
 #include <linux/mman.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 
 #include "compat.h"
 #include "segctl.h"
@@ -90,7 +91,8 @@ static bool seg_matches(struct mm_struct *mm, const struct segctl_seg *s,
 			return false;
 		if ((vma->vm_flags & mask) != want)
 			return false;
-		if (segctl_seg_is_shared(s) ? !vma->vm_file : !vma_is_anonymous(vma))
+		if (segctl_seg_is_shared(s) ? !shmem_file(vma->vm_file) :
+					      !vma_is_anonymous(vma))
 			return false;
 	}
 	return true;
@@ -127,6 +129,7 @@ void segctl_table_validate(struct segctl_table *t)
 
 	mt_for_each(&t->segs, s, idx, ULONG_MAX)
 		seg_check(t, s);
+	segctl_stale_reclaim(t);
 }
 
 /* The table of the caller's mm, locked; NULL (EINVAL) when it has none. */
@@ -157,14 +160,15 @@ static void table_unlock(struct segctl_table *t)
  * and the body mapped over its middle, so no other thread's mmap can land
  * in the span in between.
  */
-static unsigned long map_guarded(unsigned long lo, unsigned long len,
-				 unsigned long guard, u32 attr, u32 class)
+static unsigned long map_guarded(unsigned long lo, bool fixed,
+				 unsigned long len, unsigned long guard,
+				 u32 attr, u32 class)
 {
 	unsigned long total = len + 2 * guard, span, body;
 
 	span = vm_mmap(NULL, lo, total, PROT_NONE,
 		       seg_mmap_flags(SEGCTL_ATTR_NONE, SEGCTL_CLASS_MEMORY) |
-		       (lo ? MAP_FIXED_NOREPLACE : 0), 0);
+		       (fixed ? MAP_FIXED_NOREPLACE : 0), 0);
 	if (IS_ERR_VALUE(span))
 		return span;
 	body = vm_mmap(NULL, span + guard, len, segctl_seg_prot(attr),
@@ -289,12 +293,13 @@ long segctl_attach(void *arg)
 	if (!t)
 		goto free;
 	if (attr & SEGCTL_ATTR_COMMIT) {
+		segctl_stale_reclaim(t);
 		err = segctl_charge(pages);
 		if (err)
 			goto unlock;
 	}
 	if (guard)
-		addr = map_guarded(lo, len, guard, attr, class);
+		addr = map_guarded(lo, va != 0, len, guard, attr, class);
 	else
 		addr = vm_mmap(NULL, va, len, segctl_seg_prot(attr),
 			       seg_mmap_flags(attr, class) |
@@ -336,7 +341,7 @@ long segctl_attach(void *arg)
 remove:
 	while (inserted--) {
 		segs[inserted]->commit = 0;	/* uncharged below */
-		segctl_seg_remove(t, segs[inserted], true);
+		segctl_seg_remove(t, segs[inserted]);
 		segs[inserted] = NULL;
 	}
 unmap:
@@ -405,58 +410,53 @@ long segctl_detach(void *arg)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (group[i])
-			segctl_seg_remove(t, group[i], true);
+			segctl_seg_remove(t, group[i]);
 out:
 	table_unlock(t);
 	return err;
 }
 
-/* Give back the pages of [from, to) in a private segment.  mmap_lock held. */
-static void free_private(struct mm_struct *mm, unsigned long from,
-			 unsigned long to)
+/*
+ * Give back the pages of [*from, to) in segment @s: zap private pages;
+ * punch shared ones out of their shmem objects, for every address space
+ * that maps them.  The segment is checked against the mappings under the
+ * same mmap_lock hold that finds the VMAs, so nothing but the segment's
+ * own memory is touched.  fallocate may take locks that rank above
+ * mmap_lock, so it runs afterwards on the files found, a few VMAs a round:
+ * *from says how far this round got.  -ESTALE: the segment is not there.
+ */
+static int free_round(struct mm_struct *mm, struct segctl_seg *s,
+		      unsigned long *from, unsigned long to)
 {
+	struct file *files[8];
+	loff_t off[8], len[8];
 	struct vm_area_struct *vma;
 	unsigned long addr, end;
+	int i, n = 0, err = 0;
 
-	for (addr = from; addr < to; addr = end) {
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start >= to)
-			break;
-		addr = max(addr, vma->vm_start);
-		end = min(vma->vm_end, to);
-		segctl_zap(vma, addr, end - addr);
-	}
-}
-
-/*
- * Give back the pages of [from, to) in a shared segment: punch them out of
- * the shmem object, for every address space that maps it.  The fallocate
- * may take locks that rank above mmap_lock, so it runs without it.
- */
-static int free_shared(struct mm_struct *mm, unsigned long from,
-		       unsigned long to)
-{
-	struct vm_area_struct *vma;
-	struct file *file;
-	unsigned long end;
-	loff_t off;
-	int err = 0;
-
-	while (from < to && !err) {
-		mmap_read_lock(mm);
-		vma = find_vma(mm, from);
-		if (!vma || vma->vm_start > from || !vma->vm_file) {
-			mmap_read_unlock(mm);
-			return -EINVAL;
-		}
-		end = min(vma->vm_end, to);
-		off = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + from - vma->vm_start;
-		file = get_file(vma->vm_file);
+	mmap_read_lock(mm);
+	if (!segctl_seg_valid(mm, s)) {
 		mmap_read_unlock(mm);
-		err = vfs_fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				    off, end - from);
-		fput(file);
-		from = end;
+		return -ESTALE;
+	}
+	for (addr = *from; addr < to && n < ARRAY_SIZE(files); addr = end) {
+		vma = find_vma(mm, addr);
+		end = min(vma->vm_end, to);
+		if (!segctl_seg_is_shared(s)) {
+			segctl_zap(vma, addr, end - addr);
+			continue;
+		}
+		files[n] = get_file(vma->vm_file);
+		off[n] = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + addr - vma->vm_start;
+		len[n++] = end - addr;
+	}
+	mmap_read_unlock(mm);
+	*from = addr;
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = vfs_fallocate(files[i], FALLOC_FL_PUNCH_HOLE |
+					    FALLOC_FL_KEEP_SIZE, off[i], len[i]);
+		fput(files[i]);
 	}
 	return err;
 }
@@ -471,35 +471,38 @@ long segctl_free(void *arg)
 	struct mm_struct *mm = current->mm;
 	struct segctl_table *t;
 	struct segctl_seg *s;
-	unsigned long from, to;
-	long err = 0;
+	unsigned long from, to, addr;
+	long ret = 0;
 
 	if (r->flags || r->va >= segctl_top() || r->len > segctl_top())
 		return -EINVAL;
 	from = PAGE_ALIGN(r->va);
 	to = (r->va + r->len) & PAGE_MASK;
-	t = table_lock(false, &err);
+	t = table_lock(false, &ret);
 	if (!t)
-		return err;
+		return ret;
 	s = mtree_load(&t->segs, r->va);
-	if (!s || to > s->end || !seg_check(t, s)) {
-		err = -EINVAL;
+	if (!s || to > s->end) {
+		ret = -EINVAL;
 		goto out;
 	}
-	if (from >= to || (s->attr & SEGCTL_ATTR_NONE))
+	if (from >= to || (s->attr & SEGCTL_ATTR_NONE)) {
+		if (!seg_check(t, s))
+			ret = -EINVAL;
 		goto out;
-	if (segctl_seg_is_shared(s)) {
-		err = free_shared(mm, from, to);
-	} else {
-		mmap_read_lock(mm);
-		free_private(mm, from, to);
-		mmap_read_unlock(mm);
 	}
-	if (!err && (s->attr & SEGCTL_ATTR_COMMIT))
-		err = segctl_fault_in(mm, from, to, s->attr, s->class);
+	for (addr = from; addr < to && !ret; )
+		ret = free_round(mm, s, &addr, to);
+	if (ret == -ESTALE) {
+		segctl_seg_drop_stale(t, s, s->end, s->end);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!ret && (s->attr & SEGCTL_ATTR_COMMIT))
+		ret = segctl_fault_in(mm, from, to, s->attr, s->class);
 out:
 	table_unlock(t);
-	return err;
+	return ret;
 }
 
 static long brk_grow(struct segctl_table *t, struct segctl_seg *s,
@@ -511,6 +514,7 @@ static long brk_grow(struct segctl_table *t, struct segctl_seg *s,
 	long err;
 
 	if (s->attr & SEGCTL_ATTR_COMMIT) {
+		segctl_stale_reclaim(t);
 		err = segctl_charge(pages);
 		if (err)
 			return err;

@@ -54,26 +54,17 @@ void segctl_seg_free(struct segctl_seg *s)
 	atomic_long_dec(&segctl_nr_segs);
 }
 
-/* Is nothing at all mapped in [start, end)?  Caller holds mmap_lock. */
-static bool range_empty(struct mm_struct *mm, unsigned long start,
-			unsigned long end)
-{
-	return start >= end || !find_vma_intersection(mm, start, end);
-}
-
 /*
- * Take @s out of the table.  @gone says its memory is known to be unmapped,
- * so its commit charge can go back to the module cap; otherwise (a segment
- * changed behind our back, parts of which may still be mapped and locked)
- * the charge stays with the table until the mm goes.  While a fork is being
- * adopted the descriptor waits in limbo, as the child may still need it.
+ * Take @s out of the table and give back its commit charge (a stale
+ * segment's callers keep what must stay charged first).  While a fork is
+ * being adopted the descriptor waits in limbo, as the child may need it.
  */
-void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s, bool gone)
+void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s)
 {
 	lockdep_assert_held(&t->lock);
 	mtree_erase(&t->segs, s->start);
 	t->nsegs--;
-	if (s->commit && gone) {
+	if (s->commit) {
 		segctl_uncharge(s->commit);
 		t->commit -= s->commit;
 	}
@@ -85,22 +76,96 @@ void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s, bool gone)
 		segctl_seg_free(s);
 }
 
+/* Pages of [start, end) mapped VM_LOCKED.  Caller holds mmap_lock. */
+static unsigned long locked_pages(struct mm_struct *mm, unsigned long start,
+				  unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long n = 0;
+
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
+		if (vma->vm_flags & VM_LOCKED)
+			n += (min(end, vma->vm_end) - max(start, vma->vm_start)) >>
+			     PAGE_SHIFT;
+	}
+	return n;
+}
+
 /*
- * Forget a segment that no longer matches the mappings.  Its charge returns
- * only if nothing is left mapped in its range outside [keep_start, keep_end),
- * a range the caller has just mapped for itself.
+ * Keep the part of a stale segment's commit charge that still stands for
+ * locked memory in [start, end): the pieces the caller found still mapped.
+ * Returns the pages kept.  Caller holds mmap_lock and t->lock.
+ */
+static unsigned long stale_keep(struct segctl_table *t, unsigned long start,
+				unsigned long end, unsigned long most)
+{
+	struct segctl_stale *st;
+	unsigned long n = min(locked_pages(t->mn.mm, start, end), most);
+
+	if (!n)
+		return 0;
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return 0;	/* then the charge goes back early, not late */
+	st->start = start;
+	st->end = end;
+	st->pages = n;
+	list_add_tail(&st->link, &t->stale);
+	return n;
+}
+
+/*
+ * Forget a segment that no longer matches the mappings.  What of its commit
+ * charge still stands for locked memory in its range, outside
+ * [keep_start, keep_end) (a range the caller has just mapped for itself),
+ * stays charged as a stale piece, until segctl_stale_reclaim() sees that
+ * memory go or the mm goes; the rest returns now.
  */
 void segctl_seg_drop_stale(struct segctl_table *t, struct segctl_seg *s,
 			   unsigned long keep_start, unsigned long keep_end)
 {
 	struct mm_struct *mm = t->mn.mm;
-	bool gone;
+	unsigned long kept = 0;
 
-	mmap_read_lock(mm);
-	gone = range_empty(mm, s->start, min(s->end, keep_start)) &&
-	       range_empty(mm, max(s->start, keep_end), s->end);
-	mmap_read_unlock(mm);
-	segctl_seg_remove(t, s, gone);
+	if (s->commit) {
+		mmap_read_lock(mm);
+		if (s->start < min(s->end, keep_start))
+			kept += stale_keep(t, s->start, min(s->end, keep_start),
+					   s->commit);
+		if (max(s->start, keep_end) < s->end)
+			kept += stale_keep(t, max(s->start, keep_end), s->end,
+					   s->commit - kept);
+		mmap_read_unlock(mm);
+		s->commit -= kept;	/* the rest returns below */
+	}
+	segctl_seg_remove(t, s);
+}
+
+/*
+ * Give back what stale pieces hold beyond the memory still locked in them.
+ * Run before every new charge, so that a process cannot pile up charges
+ * for memory it has unmapped.  Under t->lock.
+ */
+void segctl_stale_reclaim(struct segctl_table *t)
+{
+	struct segctl_stale *st, *n;
+	unsigned long now;
+
+	if (list_empty(&t->stale))
+		return;
+	mmap_read_lock(t->mn.mm);
+	list_for_each_entry_safe(st, n, &t->stale, link) {
+		now = min(locked_pages(t->mn.mm, st->start, st->end), st->pages);
+		segctl_uncharge(st->pages - now);
+		t->commit -= st->pages - now;
+		st->pages = now;
+		if (!now) {
+			list_del(&st->link);
+			kfree(st);
+		}
+	}
+	mmap_read_unlock(t->mn.mm);
 }
 
 /*
@@ -154,8 +219,8 @@ static struct mmu_notifier *table_alloc(struct mm_struct *mm)
 	mutex_init(&t->lock);
 	mt_init(&t->segs);
 	INIT_LIST_HEAD(&t->limbo);
+	INIT_LIST_HEAD(&t->stale);
 	INIT_HLIST_NODE(&t->hnode);
-	atomic_long_inc(&segctl_nr_tables);
 	return &t->mn;
 }
 
@@ -178,15 +243,19 @@ static void table_free_notifier(struct mmu_notifier *mn)
 /* Empty a table whose mm is going (or the module is): return every charge. */
 static void table_teardown(struct segctl_table *t)
 {
+	struct segctl_stale *st, *n;
 	struct segctl_seg *s;
 	unsigned long idx = 0;
 
 	mutex_lock(&t->lock);
 	mt_for_each(&t->segs, s, idx, ULONG_MAX)
-		segctl_seg_remove(t, s, true);
+		segctl_seg_remove(t, s);
 	mtree_destroy(&t->segs);
-	segctl_uncharge(t->commit);
+	segctl_uncharge(t->commit);	/* what stale pieces held */
 	t->commit = 0;
+	list_for_each_entry_safe(st, n, &t->stale, link)
+		kfree(st);
+	INIT_LIST_HEAD(&t->stale);
 	t->dead = true;
 	if (atomic_read(&t->forks) == 0)
 		segctl_table_free_limbo(t);
@@ -244,6 +313,11 @@ static struct segctl_table *table_create(struct mm_struct *mm, pid_t pid)
 	if (!extra) {
 		t->pid = pid;
 		hash_add_rcu(tables, &t->hnode, (unsigned long)mm);
+		/*
+		 * Counted once published: a registration that fails (a signal
+		 * in mm_take_all_locks) frees the table without a teardown.
+		 */
+		atomic_long_inc(&segctl_nr_tables);
 	}
 	refcount_inc(&t->ref);
 	mutex_unlock(&tables_lock);
