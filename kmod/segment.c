@@ -200,7 +200,7 @@ static long attach_global(struct segctl_attach *a)
 	unsigned long va, len;
 	long err;
 
-	if (a->va || a->len || a->guard ||
+	if (!a->name || a->va || a->len || a->guard ||
 	    (a->attr & ~(SEGCTL_ATTR_RONLY | SEGCTL_ATTR_CEXEC | SEGCTL_ATTR_SAS)))
 		return -EINVAL;
 	err = strncpy_from_user(name, u64_to_user_ptr(a->name), sizeof(name));
