@@ -399,7 +399,7 @@ static void phase_pointers(void)
  * An attach whose struct cannot be written back returns EFAULT: the
  * caller cannot know the segment's address, so nothing may stay attached
  * (a failed attach changes nothing, SPEC §1.3).  Same for a segbrk that
- * grows.  Own phase: a bug found by the fuzzer (see kmod-bugs.md reliability #1).
+ * grows.  Own phase: a bug found by the fuzzer (reliability bug #1).
  */
 static void phase_efault_undo(void)
 {
@@ -521,7 +521,7 @@ static void phase_arguments(void)
 	try_attach(0, MEM, f + 8 * PG, PG, 8 * PG, 0, B(0), "guard at va");
 	try_attach(0, MEM, f + 4 * PG, PG, 8 * PG, 0, B(0) | B(EEXIST), "guard below va into a mapping");
 	try_attach(0, MEM, PG, PG, 2 * PG, 0, B(EINVAL), "guard below 0");
-	/* The guard ending at va: where asked, or not at all (kmod-bugs.md reliability #3). */
+	/* The guard ending at va: where asked, or not at all (reliability bug #3). */
 	try_attach(0, MEM, 0x10000, PG, 0x10000, 0, B(0) | B(EINVAL) | B(EEXIST), "guard from 0");
 	try_attach(0, MEM, PG, PG, PG, 0, B(0) | B(EINVAL) | B(EEXIST), "guard from 0, low");
 	try_attach(0, MEM, top - PG, PG, 0, 0, B(0) | B(EEXIST) | B(ENOMEM), "the last page");
@@ -1347,7 +1347,7 @@ static void phase_cleanup(void)
 		fail(0, "module still counts %ld segments", seg_param("segments"));
 	/*
 	 * A charge to the module cap stands for pages locked in this mm: it
-	 * can never be more than VmLck (kmod-bugs.md reliability #2).
+	 * can never be more than VmLck (reliability bug #2).
 	 */
 	committed = seg_param("committed");
 	vmlck = proc_status_kb("VmLck");

@@ -39,8 +39,6 @@
 #include "segio.h"
 #include "tap.h"
 
-#pragma GCC diagnostic ignored "-Wformat-zero-length"
-
 #define B(e)	(1ULL << (e))
 #define OKS	(B(0) | B(EINTR))
 
@@ -685,7 +683,7 @@ TEST_TIMEOUT(exit_in_ioctl, 120)
  * it again and frees whatever VMA is there now.  Another thread replaces
  * the segment in between with a hugetlb mapping (zap on an unaligned range
  * of a hugetlb VMA is a kernel BUG) or a read-only file (fallocate on it
- * fails with an errno segfree does not document).  kmod-bugs.md reliability #4, #5.
+ * fails with an errno segfree does not document).  reliability bug #4, #5.
  */
 #define HUGE	(2UL << 20)
 
