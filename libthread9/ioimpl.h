@@ -77,7 +77,7 @@ struct Ioreq {
 	int	state;
 	int	cancel;		/* interrupted: end it as soon as possible */
 	long	res;		/* >= 0, or -errno (Opcall: the op's value) */
-	int	called;	/* Opcall: the op ran ... */
+	int	called;		/* Opcall: the op ran ... */
 	int	err;		/* ... and left this errno */
 	Iohelp	*h;		/* the helper doing it, nil on the ring */
 
@@ -110,8 +110,7 @@ struct Ioproc {
 	Ioproc	*next;		/* the list of closed Ioprocs */
 };
 
-/* ioproc.c */
-void	_iocancel(Ioreq *r);
+/* ioproc.c (and _iocancel, in threadimpl.h) */
 int	_iobegin(Ioreq *r);
 void	_ioend(Ioreq *r, long res);
 long	_ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len);
