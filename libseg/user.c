@@ -5,7 +5,8 @@
  * the system calls of each request, so a request is atomic with respect
  * to the other threads' (the kernel holds mmap_lock the same way).
  *
- * Protections: SG_NONE maps PROT_NONE with no reserve; otherwise pages are
+ * Protections: SG_NONE maps PROT_NONE with no reserve (or, for the redzones
+ * of a guarded attach, guard markers: see mapguarded); otherwise pages are
  * readable, writable unless SG_RONLY, and executable unless SG_NOEXEC, as
  * Plan 9 memory segments are.  "memory" is MAP_PRIVATE (copy-on-write
  * across fork), "shared" MAP_SHARED; both anonymous.
@@ -122,6 +123,40 @@ commit(uintptr_t p, uintptr_t len)
 				return segerror(ENOMEM, Ecommit);
 	}
 	return 0;
+}
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102	/* Linux 6.13 */
+#endif
+
+static int noguards;	/* the kernel has no guard regions */
+
+/*
+ * Since Linux 6.13 a redzone need not be a mapping of its own: guard
+ * markers in the page table fault on any access, so a guarded "memory"
+ * segment is one mapping, and neighbouring stacks merge into one VMA.
+ * vm.max_map_count then limits segments, not redzones.  The kernel will
+ * not put markers in locked memory, and 6.13 not in shared memory: those,
+ * and older kernels, get PROT_NONE mappings (mapping the span first, the
+ * body over it).  Returns 0, -1 to fall back, or -2 after a real error.
+ */
+static int
+mapguarded(uintptr_t lo, const Segreq *r, int prot, int flags, uintptr_t *p)
+{
+	uintptr_t span = r->len + 2 * r->guard;
+
+	if (__atomic_load_n(&noguards, __ATOMIC_RELAXED) ||
+	    (r->attr & SG_COMMIT) || r->class != SEGCTL_CLASS_MEMORY)
+		return -1;
+	if (mapat(lo, span, prot, flags, p) < 0)
+		return -2;
+	if (madvise((void *)*p, r->guard, MADV_GUARD_INSTALL) == 0 &&
+	    madvise((void *)(*p + r->guard + r->len), r->guard, MADV_GUARD_INSTALL) == 0)
+		return 0;
+	if (errno == EINVAL)
+		__atomic_store_n(&noguards, 1, __ATOMIC_RELAXED);
+	munmap((void *)*p, span);
+	return -1;
 }
 
 static Seg *
@@ -252,6 +287,10 @@ uattach(const Segreq *r)
 		if (mapat(lo, span, prot, flags, &p) < 0)
 			goto out;
 		body = p;
+	} else if ((i = mapguarded(lo, r, prot, flags, &p)) != -1) {
+		if (i < 0)
+			goto out;
+		body = p + r->guard;
 	} else {
 		if (mapat(lo, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, &p) < 0)
 			goto out;
