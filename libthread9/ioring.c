@@ -3,9 +3,9 @@
  * Each proc's io_uring, made by the proc's first io call.
  *
  * A thread's call puts one SQE in its proc's ring, tagged with the address
- * of its request record, and blocks; the scheduler submits what is queued
- * and reaps completions on every pass, readying the threads whose requests
- * finished.  Only the proc itself touches its ring, so the ring needs no
+ * of its request record, and blocks; the scheduler reaps completions on
+ * every pass, readying the threads whose requests finished, and submits
+ * what is queued before it runs the next thread, or as it goes to sleep.  Only the proc itself touches its ring, so the ring needs no
  * lock.
  *
  * With a ring, the proc sleeps in it (io_uring_enter waiting for a
@@ -303,8 +303,10 @@ reap(Ioring *g)
 }
 
 /*
- * The scheduler of p, which has a ring: submit, cancel and reap, and with
- * sleep set, first wait in the ring for a completion or a wakeup.
+ * The scheduler of p, which has a ring: queue the cancels asked for and
+ * reap.  With sleep set, first submit and wait in the ring for a completion
+ * or a wakeup, in one system call; otherwise the scheduler submits with
+ * _ioringsubmit just before it runs a thread.
  */
 void
 _ioringpoll(Proc *p, int sleep)
@@ -323,11 +325,17 @@ _ioringpoll(Proc *p, int sleep)
 			g->armed = 1;
 		}
 		io_uring_submit_and_wait(&g->ring, 1);	/* EINTR: the caller looks again */
-	}else if(io_uring_sq_ready(&g->ring) > 0)
-		io_uring_submit(&g->ring);
+	}
 	if(io_uring_cq_has_overflow(&g->ring))
 		io_uring_get_events(&g->ring);
 	reap(g);
+}
+
+void
+_ioringsubmit(Proc *p)
+{
+	if(io_uring_sq_ready(&p->ioring->ring) > 0)
+		io_uring_submit(&p->ioring->ring);
 }
 
 /* With p->lock held and p asleep in its ring: wake it. */

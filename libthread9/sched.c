@@ -114,6 +114,8 @@ _schedloop(Proc *p)
 		t->rnext = nil;
 		unlock(&p->lock);
 
+		if(p->ioring != nil)
+			_ioringsubmit(p);
 		runthread(p, t);
 		if(t->dead)
 			reap(p, t);

@@ -187,6 +187,7 @@ void	_sigstackinit(Proc *p);
 
 /* ioring.c, ioproc.c */
 void	_ioringpoll(Proc *p, int sleep);
+void	_ioringsubmit(Proc *p);
 void	_ioringwake(Proc *p);
 void	_ioringfree(Proc *p);
 void	_iocancel(Ioreq *r);
