@@ -22,10 +22,19 @@
 
 __thread Proc *_threadprocp __attribute__((tls_model("initial-exec")));
 
+#ifdef THREAD_ASAN
+enum { directyield = 0 };	/* see yield */
+#else
+enum { directyield = 1 };
+#endif
+
 static int nextid = 1;
 
-/* Switch from the scheduler to t, and back. */
-static void
+/*
+ * Switch from the scheduler to t, and back.  Returns the thread that came
+ * back: t, or another one t yielded to directly (see yield).
+ */
+static Thread *
 runthread(Proc *p, Thread *t)
 {
 	p->cur = t;
@@ -36,7 +45,9 @@ runthread(Proc *p, Thread *t)
 #else
 	_threadswitch(&p->schedsp, t->sp);
 #endif
+	t = p->cur;
 	p->cur = nil;
+	return t;
 }
 
 /* Switch from the running thread to the scheduler, and back. */
@@ -116,7 +127,7 @@ _schedloop(Proc *p)
 
 		if(p->ioring != nil)
 			_ioringsubmit(p);
-		runthread(p, t);
+		t = runthread(p, t);
 		if(t->dead)
 			reap(p, t);
 	}
@@ -244,13 +255,49 @@ threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
 	return id;
 }
 
+/*
+ * Take the next thread off p's run queue and queue t behind it; nil if
+ * nothing else is runnable.
+ */
+static Thread *
+handoff(Proc *p, Thread *t)
+{
+	Thread *next;
+
+	lock(&p->lock);
+	next = p->runhead;
+	if(next != nil){
+		p->runhead = next->rnext;
+		if(p->runhead == nil)
+			p->runtail = nil;
+		next->rnext = nil;
+		_threadreadylocked(p, t);
+	}
+	unlock(&p->lock);
+	return next;
+}
+
+/*
+ * A yield switches straight to the next runnable thread: one switch, not
+ * two through the scheduler.  The scheduler is still the way when nothing
+ * else can run (it may sleep), when the proc has a ring to drive, and
+ * under ASan, whose fiber bookkeeping assumes every switch passes there.
+ */
 void
 yield(void)
 {
-	Thread *t;
+	Thread *t, *next;
+	Proc *p;
 
 	t = _threadneed("yield");
 	_threadcheckkill(t);
+	p = t->proc;
+	if(directyield && p->ioring == nil && (next = handoff(p, t)) != nil){
+		p->cur = next;
+		_threadswitch(&t->sp, next->sp);
+		_threadcheckkill(t);
+		return;
+	}
 	_threadready(t);
 	_threadblock();
 	_threadcheckkill(t);
