@@ -1006,24 +1006,6 @@ idler(void *v)
 	__atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
 }
 
-static long
-cputicks(int tid, char *state)
-{
-	char path[64], buf[1024], *s;
-	unsigned long ut, st;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
-	fclose(f);
-	s = strrchr(buf, ')');
-	ck_assert_int_eq(sscanf(s, ") %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				state, &ut, &st), 3);
-	return ut + st;
-}
-
 START_TEST(idle_proc_wakes)
 {
 	struct Idle d = { 0 };
@@ -1035,9 +1017,9 @@ START_TEST(idle_proc_wakes)
 	proccreate(idler, &d, 65536);
 	ck_assert(t9waitfor(&d.ready, 10000));
 	usleep(20000);
-	t0 = cputicks(d.tid, &state);
+	t0 = t9cputicks(d.tid, &state);
 	usleep(300000);
-	t1 = cputicks(d.tid, &state);
+	t1 = t9cputicks(d.tid, &state);
 	ck_assert_msg(state == 'S', "state %c", state);
 	ck_assert_msg(t1 - t0 <= 1, "%ld ticks of CPU while idle", t1 - t0);
 	for(i = 1; i <= 100; i++)	/* woken from its ring 100 times */

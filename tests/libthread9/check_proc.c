@@ -51,24 +51,6 @@ START_TEST(proc_is_a_task)
 }
 END_TEST
 
-static long
-cputicks(int tid, char *state)
-{
-	char path[64], buf[1024], *s;
-	unsigned long ut, st;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
-	fclose(f);
-	s = strrchr(buf, ')');
-	ck_assert_int_eq(sscanf(s, ") %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				state, &ut, &st), 3);
-	return ut + st;
-}
-
 /* An idle proc sleeps in the kernel, and wakes when its thread is readied. */
 START_TEST(idle_sleeps)
 {
@@ -80,9 +62,9 @@ START_TEST(idle_sleeps)
 	proccreate(where, &w, 16384);
 	ck_assert(t9waitfor(&w.done, 10000));
 	usleep(20000);
-	t0 = cputicks(w.tid, &state);
+	t0 = t9cputicks(w.tid, &state);
 	usleep(300000);
-	t1 = cputicks(w.tid, &state);
+	t1 = t9cputicks(w.tid, &state);
 	ck_assert_msg(state == 'S', "state %c", state);
 	ck_assert_msg(t1 - t0 <= 1, "%ld ticks of CPU while idle", t1 - t0);
 	ck_assert_int_eq(sendul(w.c, 1), 1);	/* it takes it: it woke */

@@ -101,3 +101,22 @@ t9run(Suite *s)
 	srunner_free(sr);
 	return nf;
 }
+
+/* CPU ticks a task has used, and its state letter, from /proc. */
+long
+t9cputicks(int tid, char *state)
+{
+	char path[64], buf[1024], *s;
+	unsigned long ut, st;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
+	fclose(f);
+	s = strrchr(buf, ')');
+	ck_assert_int_eq(sscanf(s, ") %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				state, &ut, &st), 3);
+	return ut + st;
+}
