@@ -173,10 +173,8 @@ static unsigned long map_guarded(unsigned long lo, bool fixed,
 		return span;
 	body = vm_mmap(NULL, span + guard, len, segctl_seg_prot(attr),
 		       seg_mmap_flags(attr, class) | MAP_FIXED, 0);
-	if (IS_ERR_VALUE(body)) {
+	if (IS_ERR_VALUE(body))
 		vm_munmap(span, total);
-		return body;
-	}
 	return body;
 }
 
