@@ -353,14 +353,17 @@ static void create_worker(struct work_struct *work)
 struct segctl_table *segctl_table_get(struct mm_struct *mm, bool create)
 {
 	struct segctl_table *t = table_lookup(mm);
-	struct create_work cw = { .mm = mm, .pid = task_tgid_nr(current) };
+	struct create_work cw;
 
 	if (t || !create)
 		return t;
 	if (current->mm == mm && !signal_pending(current)) {
-		t = table_create(mm, cw.pid);
+		t = table_create(mm, task_tgid_nr(current));
 		return PTR_ERR_OR_ZERO(t) == -EINTR ? ERR_PTR(-ERESTARTNOINTR) : t;
 	}
+	cw.mm = mm;
+	cw.pid = task_tgid_nr(current);
+	cw.t = NULL;
 	INIT_WORK_ONSTACK(&cw.work, create_worker);
 	queue_work(system_unbound_wq, &cw.work);
 	flush_work(&cw.work);

@@ -98,6 +98,18 @@ inflight(struct Rd *rd, int n)
 	ck_assert(!__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE));
 }
 
+/* A reader in a call on a fresh, empty pipe's read end p[0]. */
+static void
+startreader(struct Rd *rd, int p[2])
+{
+	ck_assert_int_eq(pipe(p), 0);
+	rd->io = newio();
+	rd->fd = p[0];
+	rd->n = sizeof rd->buf;
+	threadcreate(reader, rd, 65536);
+	inflight(rd, 1);
+}
+
 START_TEST(path)
 {
 	Ioproc *io;
@@ -116,12 +128,7 @@ START_TEST(read_blocks_only_the_thread)
 	struct Rd rd = { 0 };
 	int p[2], spins;
 
-	ck_assert_int_eq(pipe(p), 0);
-	rd.io = newio();
-	rd.fd = p[0];
-	rd.n = sizeof rd.buf;
-	threadcreate(reader, &rd, 65536);
-	inflight(&rd, 1);
+	startreader(&rd, p);
 	for(spins = 0; spins < 100; spins++)
 		yield();	/* we run: the proc was not stopped */
 	ck_assert(!rd.done);
@@ -327,12 +334,7 @@ START_TEST(interrupt_unblocks)
 	struct Rd rd = { 0 };
 	int p[2];
 
-	ck_assert_int_eq(pipe(p), 0);
-	rd.io = newio();
-	rd.fd = p[0];
-	rd.n = sizeof rd.buf;
-	threadcreate(reader, &rd, 65536);
-	inflight(&rd, 1);
+	startreader(&rd, p);
 	iointerrupt(rd.io);
 	ck_assert(t9waitfor(&rd.done, 10000));
 	ck_assert_int_eq(rd.r, -1);
@@ -503,12 +505,7 @@ START_TEST(close_while_reading)
 	struct Rd rd = { 0 };
 	int p[2];
 
-	ck_assert_int_eq(pipe(p), 0);
-	rd.io = newio();
-	rd.fd = p[0];
-	rd.n = sizeof rd.buf;
-	threadcreate(reader, &rd, 65536);
-	inflight(&rd, 1);
+	startreader(&rd, p);
 	closeioproc(rd.io);
 	ck_assert(t9waitfor(&rd.done, 10000));
 	ck_assert_int_eq(rd.r, -1);
