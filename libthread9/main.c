@@ -73,6 +73,9 @@ main(int argc, char **argv)
 
 	_schedloop(p);
 	_procexit(p);
+	/* Other procs run on; the last one's exit() ends the process. */
+	for(;;)
+		pause();
 }
 
 void

@@ -90,7 +90,14 @@ reapzombies(void)
 	}
 }
 
-_Noreturn void
+/*
+ * The calling proc has no threads left.  The last proc ends the process;
+ * any other returns, and its task must then end by returning from its
+ * start function, not by pthread_exit: that unwinds the stack, and an
+ * unwind racing another thread's exit() (which tears down the unwinder's
+ * tables in a static program) aborts.
+ */
+void
 _procexit(Proc *p)
 {
 	_stackcachefree(p);
@@ -112,7 +119,6 @@ _procexit(Proc *p)
 	unlock(&_procslock);
 	if(__atomic_sub_fetch(&nprocs, 1, __ATOMIC_ACQ_REL) == 0)
 		exit(p->exitbad);
-	pthread_exit(nil);
 }
 
 static int
@@ -158,6 +164,7 @@ procmain(void *v)
 
 	_schedloop(p);
 	_procexit(p);
+	return nil;
 }
 
 int

@@ -174,7 +174,7 @@ extern Lock	_procslock;
 extern Proc	*_procs;
 void	_procinit(Proc *p);
 void	_proclink(Proc *p);
-_Noreturn void	_procexit(Proc *p);
+void	_procexit(Proc *p);
 void	_futexwait(int *addr, int val);
 void	_futexwake(int *addr, int n);
 Thread	*_threadfind(int id);	/* with procslock and the proc's lock held */
