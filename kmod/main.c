@@ -76,26 +76,30 @@ static void segctl_attach_undo(void *arg)
 struct segctl_ioctl {
 	unsigned int	size;		/* the struct this module knows */
 	unsigned int	min_size;	/* up to its last mandatory field */
+	bool		out;		/* the struct carries results back */
 	long		(*fn)(void *arg);
 	void		(*undo)(void *arg);	/* when the result cannot go back */
 };
 
-#define SEGCTL_IOCTL(cmd, type, last, handler, undoer)			\
+#define SEGCTL_IOCTL(cmd, type, last, results, handler, undoer)		\
 	[_IOC_NR(cmd)] = {						\
 		.size = sizeof(type),					\
 		.min_size = offsetofend(type, last),			\
+		.out = results,						\
 		.fn = handler,						\
 		.undo = undoer,						\
 	}
 
 static const struct segctl_ioctl segctl_ioctls[] = {
-	SEGCTL_IOCTL(SEGCTL_VERSION, struct segctl_version, api, segctl_version, NULL),
-	SEGCTL_IOCTL(SEGCTL_ATTACH, struct segctl_attach, len, segctl_attach,
-		     segctl_attach_undo),
-	SEGCTL_IOCTL(SEGCTL_DETACH, struct segctl_detach, addr, segctl_detach, NULL),
-	SEGCTL_IOCTL(SEGCTL_FREE, struct segctl_range, len, segctl_free, NULL),
-	SEGCTL_IOCTL(SEGCTL_BRK, struct segctl_brk, addr, segctl_brk, NULL),
-	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, segctl_flush, NULL),
+	SEGCTL_IOCTL(SEGCTL_VERSION, struct segctl_version, api, true,
+		     segctl_version, NULL),
+	SEGCTL_IOCTL(SEGCTL_ATTACH, struct segctl_attach, len, true,
+		     segctl_attach, segctl_attach_undo),
+	SEGCTL_IOCTL(SEGCTL_DETACH, struct segctl_detach, addr, false,
+		     segctl_detach, NULL),
+	SEGCTL_IOCTL(SEGCTL_FREE, struct segctl_range, len, false, segctl_free, NULL),
+	SEGCTL_IOCTL(SEGCTL_BRK, struct segctl_brk, addr, true, segctl_brk, NULL),
+	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, false, segctl_flush, NULL),
 };
 
 union segctl_args {
@@ -130,6 +134,8 @@ static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (err)
 		return err;
 	len = min_t(u32, usize, op->size);
+	if (!op->out)
+		return op->fn(&args);
 	/*
 	 * Nothing may change for a caller that cannot be told the result:
 	 * write the request back as it came first.  If another thread takes
