@@ -98,13 +98,13 @@ deps:
 
 # The module: one build directory per kernel release, made of links to kmod/.
 module:
-	@set -e; $(KSH) for k in $(KERNELS); do \
+	+@set -e; $(KSH) for k in $(KERNELS); do \
 		rel=$$(kernel_check $$k) || exit 1; \
 		scripts/kbuild "$$rel" modules; \
 	done
 
 sparse:
-	@set -e; $(KSH) for k in $(KERNELS); do \
+	+@set -e; $(KSH) for k in $(KERNELS); do \
 		rel=$$(kernel_check $$k) || exit 1; \
 		scripts/kbuild "$$rel" modules C=2; \
 	done
