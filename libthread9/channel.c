@@ -7,8 +7,8 @@
  *    its two queues of waiting Alt entries (senders, receivers).
  *  - alt locks every channel it names, each once, in ascending address
  *    order, so two alts never wait for each other's locks; send and recv are
- *    alts of one entry.  Proc.lock (in _threadready) nests inside channel
- *    locks; no other lock does.
+ *    alts of one entry.  Proc.lock (in _threadready, when the proc sleeps)
+ *    nests inside channel locks; no other lock does.
  *  - A blocked alt's entries, one per channel queue, point (tag) to one
  *    Altsel on the blocked thread's stack.  Whoever completes one of them
  *    first claims the Altsel by changing its state with a compare-and-swap

@@ -5,8 +5,8 @@
  * A thread's call puts one SQE in its proc's ring, tagged with the address
  * of its request record, and blocks; the scheduler reaps completions on
  * every pass, readying the threads whose requests finished, and submits
- * what is queued before it runs the next thread, or as it goes to sleep.  Only the proc itself touches its ring, so the ring needs no
- * lock.
+ * what is queued before it runs the next thread, or as it goes to sleep.
+ * Only the proc itself touches its ring, so the ring needs no lock.
  *
  * With a ring, the proc sleeps in it (io_uring_enter waiting for a
  * completion) instead of on its futex.  To be woken by another proc it keeps

@@ -10,6 +10,13 @@
  * Going through the scheduler, rather than from thread to thread, keeps
  * one place that frees dead threads' stacks (never the stack it runs on)
  * and one place that sleeps when there is nothing to run.
+ *
+ * The run queue (runhead, runtail) belongs to the proc's own task and is
+ * used without a lock, so a yield or a wakeup within a proc costs no
+ * atomic operation.  Other tasks push the threads they ready onto the
+ * proc's inbox, a stack that the proc empties onto its queue, without the
+ * lock, each time it takes a thread off.  Pushing and going to sleep take
+ * Proc.lock, so that a wakeup is never lost (see inboxput).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,37 +101,96 @@ reap(Proc *p, Thread *t)
 	_stackfree(p, t);
 }
 
+static void
+runqput(Proc *p, Thread *t)
+{
+	t->rnext = nil;
+	if(p->runtail)
+		p->runtail->rnext = t;
+	else
+		p->runhead = t;
+	p->runtail = t;
+}
+
+/* The next thread to run, nil if none; the proc's own task only. */
+static Thread *
+runqget(Proc *p)
+{
+	Thread *t, *next, *in;
+
+	if(__atomic_load_n(&p->inbox, __ATOMIC_RELAXED) != nil){
+		/* Behind what is queued, oldest first: reverse the stack. */
+		in = __atomic_exchange_n(&p->inbox, nil, __ATOMIC_ACQUIRE);
+		for(next = nil; in != nil; in = t){
+			t = in->rnext;
+			in->rnext = next;
+			next = in;
+		}
+		for(; next != nil; next = t){
+			t = next->rnext;
+			runqput(p, next);
+		}
+	}
+	t = p->runhead;
+	if(t != nil){
+		p->runhead = t->rnext;
+		if(p->runhead == nil)
+			p->runtail = nil;
+		t->rnext = nil;
+	}
+	return t;
+}
+
+/*
+ * From another task: push t onto p's inbox and wake p if it sleeps.  Under
+ * p->lock, as p goes to sleep: either p sees t before it sleeps, or this
+ * sees p asleep and wakes it.  The lock also keeps p from exiting, and its
+ * memory from being freed, until this is done with it.
+ */
+static void
+inboxput(Proc *p, Thread *t, int locked)
+{
+	Thread *old;
+
+	if(!locked)
+		lock(&p->lock);
+	old = __atomic_load_n(&p->inbox, __ATOMIC_RELAXED);
+	do
+		t->rnext = old;
+	while(!__atomic_compare_exchange_n(&p->inbox, &old, t, 1,
+					   __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	_procwakeup(p);
+	if(!locked)
+		unlock(&p->lock);
+}
+
 /* Returns when the proc has no threads left. */
 void
 _schedloop(Proc *p)
 {
 	Thread *t;
+	int idle;
 
 	for(;;){
 		if(p->ioring != nil)
 			_ioringpoll(p, 0);
-		lock(&p->lock);
-		while((t = p->runhead) == nil){
+		while((t = runqget(p)) == nil){
+			lock(&p->lock);
 			if(p->nthreads == 0){
 				unlock(&p->lock);
 				return;
 			}
-			p->sleeping = 1;
 			__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&p->sleeping, 1, __ATOMIC_RELAXED);
+			idle = __atomic_load_n(&p->inbox, __ATOMIC_RELAXED) == nil;
 			unlock(&p->lock);
-			if(p->ioring != nil)
+			if(idle && p->ioring != nil)
 				_ioringpoll(p, 1);
-			else
+			else if(idle)
 				_futexwait(&p->wake, 0);
-			lock(&p->lock);
-			p->sleeping = 0;
+			/* A waker that still sees 1 wakes us once more: harmless. */
+			__atomic_store_n(&p->sleeping, 0, __ATOMIC_RELAXED);
 		}
-		p->runhead = t->rnext;
-		if(p->runhead == nil)
-			p->runtail = nil;
-		t->rnext = nil;
-		unlock(&p->lock);
-
 		if(p->ioring != nil)
 			_ioringsubmit(p);
 		t = runthread(p, t);
@@ -137,19 +203,18 @@ _schedloop(Proc *p)
 void
 _threadreadylocked(Proc *p, Thread *t)
 {
-	if(p->runtail)
-		p->runtail->rnext = t;
+	if(_threadprocp == p)
+		runqput(p, t);
 	else
-		p->runhead = t;
-	p->runtail = t;
-	_procwakeup(p);
+		inboxput(p, t, 1);
 }
 
 /* With p->lock held: wake p if it sleeps, on its futex or in its ring. */
 void
 _procwakeup(Proc *p)
 {
-	if(p->sleeping && __atomic_load_n(&p->wake, __ATOMIC_RELAXED) == 0){
+	if(__atomic_load_n(&p->sleeping, __ATOMIC_RELAXED) &&
+	   __atomic_load_n(&p->wake, __ATOMIC_RELAXED) == 0){
 		__atomic_store_n(&p->wake, 1, __ATOMIC_RELAXED);
 		if(p->ioring != nil)
 			_ioringwake(p);
@@ -164,9 +229,10 @@ _threadready(Thread *t)
 	Proc *p;
 
 	p = t->proc;
-	lock(&p->lock);
-	_threadreadylocked(p, t);
-	unlock(&p->lock);
+	if(_threadprocp == p)
+		runqput(p, t);
+	else
+		inboxput(p, t, 0);
 }
 
 /* Sleep until someone readies the calling thread. */
@@ -256,32 +322,10 @@ threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
 }
 
 /*
- * Take the next thread off p's run queue and queue t behind it; nil if
- * nothing else is runnable.
- */
-static Thread *
-handoff(Proc *p, Thread *t)
-{
-	Thread *next;
-
-	lock(&p->lock);
-	next = p->runhead;
-	if(next != nil){
-		p->runhead = next->rnext;
-		if(p->runhead == nil)
-			p->runtail = nil;
-		next->rnext = nil;
-		_threadreadylocked(p, t);
-	}
-	unlock(&p->lock);
-	return next;
-}
-
-/*
  * A yield switches straight to the next runnable thread: one switch, not
- * two through the scheduler.  The scheduler is still the way when nothing
- * else can run (it may sleep), when the proc has a ring to drive, and
- * under ASan, whose fiber bookkeeping assumes every switch passes there.
+ * two through the scheduler, and no lock.  The scheduler is still the way
+ * when the proc has a ring to drive, and under ASan, whose fiber
+ * bookkeeping assumes every switch passes there.
  */
 void
 yield(void)
@@ -292,7 +336,11 @@ yield(void)
 	t = _threadneed("yield");
 	_threadcheckkill(t);
 	p = t->proc;
-	if(directyield && p->ioring == nil && (next = handoff(p, t)) != nil){
+	if(directyield && p->ioring == nil){
+		next = runqget(p);
+		if(next == nil)
+			return;		/* nothing else to run */
+		runqput(p, t);
 		p->cur = next;
 		_threadswitch(&t->sp, next->sp);
 		_threadcheckkill(t);

@@ -55,7 +55,7 @@ typedef struct Ioring	Ioring;
 struct Thread {
 	void	*sp;		/* saved stack pointer (switch-amd64.S) */
 	Proc	*proc;		/* the proc it runs in, for life */
-	Thread	*rnext;		/* Proc.runq */
+	Thread	*rnext;		/* Proc run queue or inbox */
 	Thread	*anext;		/* Proc.threads */
 	Thread	*aprev;
 	int	id;
@@ -79,12 +79,13 @@ struct Stkcache {
 };
 
 struct Proc {
-	Lock	lock;		/* runq, threads, nthreads, sleeping */
-	Thread	*runhead;
+	Lock	lock;		/* threads, nthreads, going to sleep */
+	Thread	*runhead;	/* run queue: the proc's own task only */
 	Thread	*runtail;
+	Thread	*inbox;		/* atomic: readied by other tasks, newest first */
 	Thread	*threads;	/* every live thread of the proc */
 	int	nthreads;
-	int	sleeping;	/* in futex wait on wake, or in its ring */
+	int	sleeping;	/* atomic: in futex wait on wake, or in its ring */
 	int	wake;		/* futex word */
 	Ioring	*ioring;	/* made by its first io call; it sleeps in it */
 
