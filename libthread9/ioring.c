@@ -123,11 +123,23 @@ _ioringget(Proc *p)
 	g = calloc(1, sizeof *g);
 	if(g == nil)
 		goto fail;
+	/*
+	 * Only the proc's task submits and reaps, so completions can wait
+	 * for it to ask (6.1+): no task work interrupting it while it runs
+	 * threads.  The kernel flags pending work in the SQ ring (see
+	 * _ioringpoll).  Older kernels refuse the flags: plain ring.
+	 */
 	memset(&pa, 0, sizeof pa);
-	pa.flags = IORING_SETUP_CQSIZE;
+	pa.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
+		   IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
 	pa.cq_entries = Cqsize;
-	if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) < 0)
-		goto fail;
+	if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) < 0){
+		memset(&pa, 0, sizeof pa);
+		pa.flags = IORING_SETUP_CQSIZE;
+		pa.cq_entries = Cqsize;
+		if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) < 0)
+			goto fail;
+	}
 	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if(g->efd < 0){
 		io_uring_queue_exit(&g->ring);
@@ -326,7 +338,8 @@ _ioringpoll(Proc *p, int sleep)
 		}
 		io_uring_submit_and_wait(&g->ring, 1);	/* EINTR: the caller looks again */
 	}
-	if(io_uring_cq_has_overflow(&g->ring))
+	/* Overflowed completions, or completions waiting for us to run them. */
+	if(IO_URING_READ_ONCE(*g->ring.sq.kflags) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
 		io_uring_get_events(&g->ring);
 	reap(g);
 }
