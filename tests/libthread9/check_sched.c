@@ -225,10 +225,128 @@ START_TEST(exit_status)
 }
 END_TEST
 
+/*
+ * Run queues under load: tokens go round a ring of threads, two in each
+ * proc in turn, so every other hop readies a thread of the same proc (its
+ * run queue) and every other one a thread of another proc (its inbox),
+ * with random yields in between.  With one token a single lost wakeup
+ * stops the ring and the test times out; with several, procs are readied
+ * from two sides at once.  A token lost, duplicated or misrouted shows in
+ * the counts.
+ */
+enum { Ringprocs = 3, Ringper = 4, Ringsize = Ringprocs * Ringper,
+	Ntokens = 5, Nhops = 3000 };
+static const unsigned long	Quit = ~0UL;
+
+struct Ring {
+	Channel	*in[Ringsize];
+	Channel	*done;
+	long	hops[Ringsize];
+};
+
+struct Member {
+	struct Ring *r;
+	int	i;
+};
+
+static struct Member	members[Ringsize];
+
+static void
+ringmember(void *arg)
+{
+	struct Member *m;
+	unsigned long v;
+	uint32_t x;
+	int n;
+
+	m = arg;
+	x = 2463534242u + m->i;
+	while((v = recvul(m->r->in[m->i])) != Quit){
+		m->r->hops[m->i]++;
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		for(n = x % 3; n > 0; n--)
+			yield();
+		/* v: the token's id in the low byte, hops left above it */
+		if(v >> 8 == 0)
+			sendul(m->r->done, v);
+		else
+			sendul(m->r->in[(m->i + 1) % Ringsize], v - 256);
+	}
+	sendul(m->r->done, Quit);
+}
+
+/* The first member of each proc makes the others there, then is one. */
+static void
+ringproc(void *arg)
+{
+	struct Member *m;
+	int k;
+
+	m = arg;
+	for(k = 1; k < Ringper; k++)
+		threadcreate(ringmember, m + k, 32768);
+	ringmember(m);
+}
+
+/* Send ntokens round the ring, Nhops hops each; all must come back. */
+static void
+ringround(struct Ring *r, int ntokens)
+{
+	unsigned long v, seen;
+	long total;
+	int i;
+
+	memset(r->hops, 0, sizeof r->hops);
+	for(i = 0; i < ntokens; i++)
+		sendul(r->in[i * Ringsize / ntokens], (unsigned long)(Nhops - 1) << 8 | i);
+	seen = 0;
+	for(i = 0; i < ntokens; i++){
+		v = recvul(r->done);
+		ck_assert_msg(v < (unsigned long)ntokens && !(seen & 1UL << v), "token %lu", v);
+		seen |= 1UL << v;
+	}
+	total = 0;
+	for(i = 0; i < Ringsize; i++){
+		ck_assert_msg(r->hops[i] > 0, "member %d never had a token", i);
+		total += r->hops[i];
+	}
+	ck_assert_int_eq(total, (long)ntokens * Nhops);
+}
+
+START_TEST(token_ring)
+{
+	struct Ring r;
+	int i;
+
+	memset(&r, 0, sizeof r);
+	for(i = 0; i < Ringsize; i++){
+		r.in[i] = chancreate(sizeof(unsigned long), 0);
+		members[i].r = &r;
+		/* members 2k and 2k+1 share a proc: k-th proc, round robin */
+		members[(i / 2 % Ringprocs) * Ringper + (i / 2 / Ringprocs) * 2 + i % 2].i = i;
+	}
+	r.done = chancreate(sizeof(unsigned long), Ntokens);
+	for(i = 0; i < Ringprocs; i++)
+		proccreate(ringproc, &members[i * Ringper], 32768);
+	ringround(&r, 1);
+	ringround(&r, Ntokens);
+	for(i = 0; i < Ringsize; i++)
+		sendul(r.in[i], Quit);
+	for(i = 0; i < Ringsize; i++)
+		ck_assert(recvul(r.done) == Quit);
+	for(i = 0; i < Ringsize; i++)
+		chanfree(r.in[i]);
+	chanfree(r.done);
+}
+END_TEST
+
 T9SUITE("sched")
 {
 	T9CASE(s, "threads", 60, roundrobin, exits_midway, ids, data_names_groups,
 	       stacksize, exit_status);
+	T9CASE(s, "procs", 120, token_ring);
 	/* 20,000 segment attaches and detaches: slow under TCG */
 	T9CASE(s, "many", 400, tenthousand);
 }
