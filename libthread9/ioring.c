@@ -109,12 +109,25 @@ _ioringok(void)
 	return ringworks;
 }
 
+/*
+ * Only the proc's task submits and reaps, so completions can wait for it
+ * to ask (6.1+): no task work interrupting it while it runs threads.  The
+ * kernel flags pending work in the SQ ring (see _ioringpoll).  Kernels
+ * that refuse the flags get a plain ring.
+ */
+static const unsigned int setups[] = {
+	IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+		IORING_SETUP_TASKRUN_FLAG,
+	IORING_SETUP_CQSIZE,
+};
+
 /* p's ring, made now if need be; nil if it cannot be had. */
 Ioring *
 _ioringget(Proc *p)
 {
 	struct io_uring_params pa;
 	Ioring *g;
+	size_t i;
 
 	if(p->ioring != nil)
 		return p->ioring;
@@ -123,23 +136,15 @@ _ioringget(Proc *p)
 	g = calloc(1, sizeof *g);
 	if(g == nil)
 		goto fail;
-	/*
-	 * Only the proc's task submits and reaps, so completions can wait
-	 * for it to ask (6.1+): no task work interrupting it while it runs
-	 * threads.  The kernel flags pending work in the SQ ring (see
-	 * _ioringpoll).  Older kernels refuse the flags: plain ring.
-	 */
-	memset(&pa, 0, sizeof pa);
-	pa.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
-		   IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
-	pa.cq_entries = Cqsize;
-	if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) < 0){
+	for(i = 0; i < sizeof setups / sizeof setups[0]; i++){
 		memset(&pa, 0, sizeof pa);
-		pa.flags = IORING_SETUP_CQSIZE;
+		pa.flags = setups[i];
 		pa.cq_entries = Cqsize;
-		if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) < 0)
-			goto fail;
+		if(io_uring_queue_init_params(Sqsize, &g->ring, &pa) == 0)
+			break;
 	}
+	if(i == sizeof setups / sizeof setups[0])
+		goto fail;
 	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if(g->efd < 0){
 		io_uring_queue_exit(&g->ring);
