@@ -302,6 +302,17 @@ result(long res)
 			return -1;			\
 	} while(0)
 
+/* Run io->req and leave io: the call's result, -1 with errno on failure. */
+static long
+finish(Ioproc *io, Thread *t)
+{
+	long r;
+
+	r = run(io, t);
+	leave(io, t);
+	return result(r);
+}
+
 static long
 rw(Ioproc *io, int op, int fd, void *a, long n, int all, const char *who)
 {
@@ -369,7 +380,6 @@ int
 ioopen(Ioproc *io, char *file, int omode)
 {
 	Thread *t;
-	long r;
 
 	if(file == nil){
 		errno = EFAULT;
@@ -379,23 +389,18 @@ ioopen(Ioproc *io, char *file, int omode)
 	io->req.op = Opopen;
 	io->req.path = file;
 	io->req.flags = omode;
-	r = run(io, t);
-	leave(io, t);
-	return result(r);
+	return finish(io, t);
 }
 
 int
 ioclose(Ioproc *io, int fd)
 {
 	Thread *t;
-	long r;
 
 	ENTER(io, t, "ioclose");
 	io->req.op = Opclose;
 	io->req.fd = fd;
-	r = run(io, t);
-	leave(io, t);
-	return result(r);
+	return finish(io, t);
 }
 
 /* As Plan 9's sleep: ms <= 0 returns at once. */
@@ -403,18 +408,16 @@ int
 iosleep(Ioproc *io, long ms)
 {
 	Thread *t;
-	long r;
 
 	ENTER(io, t, "iosleep");
-	r = 0;
-	if(ms > 0){
-		io->req.op = Opsleep;
-		io->req.ts.tv_sec = ms / 1000;
-		io->req.ts.tv_nsec = ms % 1000 * 1000000;
-		r = run(io, t);
+	if(ms <= 0){
+		leave(io, t);
+		return 0;
 	}
-	leave(io, t);
-	return result(r);
+	io->req.op = Opsleep;
+	io->req.ts.tv_sec = ms / 1000;
+	io->req.ts.tv_nsec = ms % 1000 * 1000000;
+	return finish(io, t);
 }
 
 /* 9front: clear a pending interrupt. */
@@ -464,16 +467,13 @@ long
 _ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len)
 {
 	Thread *t;
-	long r;
 
 	ENTER(io, t, "iodial");
 	io->req.op = Opconnect;
 	io->req.fd = fd;
 	io->req.sa = sa;
 	io->req.salen = len;
-	r = run(io, t);
-	leave(io, t);
-	return result(r);
+	return finish(io, t);
 }
 
 int
