@@ -103,8 +103,8 @@ t9run(Suite *s)
 }
 
 /* CPU ticks a task has used, and its state letter, from /proc. */
-long
-t9cputicks(int tid, char *state)
+static long
+cputicks(int tid, char *state)
 {
 	char path[64], buf[1024], *s;
 	unsigned long ut, st;
@@ -119,4 +119,19 @@ t9cputicks(int tid, char *state)
 	ck_assert_int_eq(sscanf(s, ") %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
 				state, &ut, &st), 3);
 	return ut + st;
+}
+
+/* Task tid sleeps in the kernel: asleep, and at most a tick of CPU in 300 ms. */
+void
+t9assertidle(int tid)
+{
+	long t0, t1;
+	char state;
+
+	usleep(20000);
+	t0 = cputicks(tid, &state);
+	usleep(300000);
+	t1 = cputicks(tid, &state);
+	ck_assert_msg(state == 'S', "state %c", state);
+	ck_assert_msg(t1 - t0 <= 1, "%ld ticks of CPU while idle", t1 - t0);
 }

@@ -54,6 +54,6 @@ int	t9run(Suite *s);
 		suite_add_tcase(s, t9tc);				\
 	} while(0)
 
-long	t9cputicks(int tid, char *state);
+void	t9assertidle(int tid);
 
 #endif
