@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * seglist.h: the calling process's segment table as text (SPEC §1.7), the
+ * seglist.h: the calling process's segment table as text (doc/contract.md §1.7), the
  * layout of 9front's /proc/n/segment:
  *
  *	class  RNCSX         base          top  ref

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fork.c: a forked child starts with a copy of its parent's segment table
- * (SPEC §1.6), and its SG_COMMIT segments are committed and charged again,
+ * (doc/contract.md §1.6), and its SG_COMMIT segments are committed and charged again,
  * since fork clears VM_LOCKED in the child.
  *
  * The sched_process_fork tracepoint fires in the parent after the child's

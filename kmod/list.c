@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * list.c: reading /dev/segctl gives the caller's segment table, one line a
- * segment in 9front's /proc/n/segment layout (SPEC §1.7):
+ * segment in 9front's /proc/n/segment layout (doc/contract.md §1.7):
  *
  *	memory R C    7f0000000000 7f0000100000    1
  *

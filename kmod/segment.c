@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * segment.c: segattach, segdetach, segfree, segbrk and segflush as VMA
- * operations on the caller's mm (SPEC §1).
+ * operations on the caller's mm (doc/contract.md §1).
  *
  * A module has vm_mmap and vm_munmap but no mprotect or madvise, so every
  * segment is made by mapping: MAP_FIXED_NOREPLACE gives Plan 9's overlap
@@ -48,7 +48,7 @@ static unsigned long seg_mmap_flags(u32 attr, u32 class)
 	       MAP_ANONYMOUS;
 }
 
-/* vm_mmap()'s errors in SPEC §1.1's terms. */
+/* vm_mmap()'s errors in doc/contract.md §1.1's terms. */
 static long map_error(long err, u32 attr)
 {
 	switch (err) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The listing (SPEC §1.7): one line per segment, the 9front
+ * The listing (doc/contract.md §1.7): one line per segment, the 9front
  * /proc/n/segment layout with segctl's five flag letters.
  */
 #include <errno.h>

@@ -16,7 +16,7 @@
 #pragma GCC visibility push(hidden)
 
 /*
- * x86-64 only (SPEC §2): 4 KiB pages, and user space ends where Plan 9's
+ * x86-64 only (doc/contract.md §2): 4 KiB pages, and user space ends where Plan 9's
  * amd64 USTKTOP and Linux's 4-level TASK_SIZE end.  Nothing above this
  * address is ever mapped for a segment, even with 5-level paging.
  */

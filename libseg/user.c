@@ -233,7 +233,7 @@ forkparent(void)
 /*
  * mlock is not inherited: lock the child's committed pages again (for a
  * "memory" segment this copies them, so the child has its own resident
- * pages, as SPEC §1.6 asks).  A child over its limit keeps them unlocked:
+ * pages, as doc/contract.md §1.6 asks).  A child over its limit keeps them unlocked:
  * fork cannot fail here.
  */
 static void

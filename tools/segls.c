@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * segls: print a program's segments in the SPEC §1.7 layout.
+ * segls: print a program's segments in the doc/contract.md §1.7 layout.
  *
  *	segls [-o FILE] CMD [ARG...]	run CMD; print its table when it exits
  *	segls -p PID			print, now, the table of a program

@@ -2,7 +2,7 @@
 /*
  * segfuzz: drive /dev/segctl with generated requests and check that every
  * result is success or an errno the contract documents for that call
- * (SPEC §1.1, plus ENOTTY, EFAULT, E2BIG and EINTR), and that the table
+ * (doc/contract.md §1.1, plus ENOTTY, EFAULT, E2BIG and EINTR), and that the table
  * stays consistent with the mappings.
  *
  *	segfuzz [--seed N] [--iterations N] [--threads N]
@@ -398,7 +398,7 @@ static void phase_pointers(void)
 /*
  * An attach whose struct cannot be written back returns EFAULT: the
  * caller cannot know the segment's address, so nothing may stay attached
- * (a failed attach changes nothing, SPEC §1.3).  Same for a segbrk that
+ * (a failed attach changes nothing, doc/contract.md §1.3).  Same for a segbrk that
  * grows.  Own phase: a bug found by the fuzzer (reliability bug #1).
  */
 static void phase_efault_undo(void)

@@ -46,7 +46,7 @@ struct lseg {
 /*
  * Read the caller's listing through fd and parse it into v (at most max).
  * Returns the number of lines, or -1 with a reason in why when a line does
- * not have SPEC §1.7's format or the lines are not ascending and disjoint.
+ * not have doc/contract.md §1.7's format or the lines are not ascending and disjoint.
  */
 int	seg_list(int fd, struct lseg *v, int max, char *why, size_t whylen);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * attach.c: segattach (SPEC §1.2, §1.3): classes, attributes and the
+ * attach.c: segattach (doc/contract.md §1.2, §1.3): classes, attributes and the
  * protections they give, va 0 or fixed, rounding, zero fill, and every
  * error: bad attributes and classes, lengths and addresses outside user
  * space, wrap, overlap with any mapping (EEXIST, nothing changed).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * behind.c: munmap, mremap and mprotect of (part of) a segment behind the
- * module's back (SPEC §1.6): no crash; the next call touching it, or a
+ * module's back (doc/contract.md §1.6): no crash; the next call touching it, or a
  * listing, drops it; detach then says EINVAL; the commit charge returns
  * once the range is all unmapped, else when the process goes.
  */

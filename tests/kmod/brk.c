@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * brk.c: segbrk (SPEC §1.4): addr 0 asks the base; the top moves up (new
+ * brk.c: segbrk (doc/contract.md §1.4): addr 0 asks the base; the top moves up (new
  * pages mapped, zero, committed when the segment is) or down (the tail
  * unmapped, the charge returned); growing into any mapping is EEXIST,
  * at or below the base ENOMEM, a shared segment another address space

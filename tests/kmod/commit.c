@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * commit.c: SG_COMMIT (SPEC §1.3): every page resident and locked when
+ * commit.c: SG_COMMIT (doc/contract.md §1.3): every page resident and locked when
  * attach returns; charged to RLIMIT_MEMLOCK and to the module cap (sysfs
  * commit_limit, committed); all or nothing on failure, as root and as
  * nobody; the charge returned however the segment goes.

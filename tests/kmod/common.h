@@ -48,7 +48,7 @@ int	segflush(unsigned long va, unsigned long len);
 int	segbrk(unsigned long saddr, unsigned long addr, unsigned long *base,
 	       unsigned long *top);
 
-/* The listing, every line checked against the SPEC §1.7 format. */
+/* The listing, every line checked against the doc/contract.md §1.7 format. */
 struct seg {
 	char		class[8];
 	char		flags[6];	/* "RNCSX" columns, blanks when unset */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * concurrency.c: many tasks of one mm at once (SPEC §1.3, issue 3): two
+ * concurrency.c: many tasks of one mm at once (doc/contract.md §1.3, issue 3): two
  * threads attaching and detaching; munmap racing detach; fork racing
  * attach; a guarded attach racing other threads' mmaps; 10,000 segments.
  * Each runs a fixed time or count and checks invariants, never timing:

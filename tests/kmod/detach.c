@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * detach.c: segdetach (SPEC §1.4): by any address inside, the whole segment
+ * detach.c: segdetach (doc/contract.md §1.4): by any address inside, the whole segment
  * goes (mapping and table entry), neighbours stay; no segment at the
  * address (nothing mapped, a mapping that is not a segment, top, a kernel
  * address, twice) is EINVAL with nothing changed.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * device.c: /dev/segctl itself: its mode, the version handshake, and the
- * ioctl rules every command shares (SPEC §2): dispatch by number, the size
+ * ioctl rules every command shares (doc/contract.md §2): dispatch by number, the size
  * field (short, long with a zero or non-zero tail), bad pointers, unknown
  * commands, reserved fields.
  */

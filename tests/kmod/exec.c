@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * exec.c: exec and the table (SPEC §1.6).  Private segments and those
+ * exec.c: exec and the table (doc/contract.md §1.6).  Private segments and those
  * marked SG_CEXEC go with the old mm, and their charges with them; shared
  * segments without SG_CEXEC come back in the new image at the same place
  * with the same contents (committed again).  The test re-executes itself

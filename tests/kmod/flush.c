@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * flush.c: segflush (SPEC §1.4): 0 when every page of the range lies in
+ * flush.c: segflush (doc/contract.md §1.4): 0 when every page of the range lies in
  * a segment (one or several), EINVAL when any page does not.
  */
 #include <sys/mman.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * fork.c: the child's copy of the table (SPEC §1.6): it lists and detaches
+ * fork.c: the child's copy of the table (doc/contract.md §1.6): it lists and detaches
  * the inherited segments; memory is copy-on-write, shared is shared (ref 2
  * in both listings while both hold it); committed segments are committed
  * and charged in the child too; the copy is the table as it was at fork.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * free.c: segfree (SPEC §1.4): the whole pages inside the span lose their
+ * free.c: segfree (doc/contract.md §1.4): the whole pages inside the span lose their
  * contents and memory but stay mapped; committed pages come back zeroed,
  * resident and locked; a shared segment's hole shows in every address
  * space mapping it.  The span must lie in one segment (EINVAL otherwise).

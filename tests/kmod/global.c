@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * global.c: global segments, Plan 9's segment(3), in configfs (SPEC §1.8):
+ * global.c: global segments, Plan 9's segment(3), in configfs (doc/contract.md §1.8):
  * made by name, placed once through ctl, contents through data, attached
  * by name at their place, removed by name while the memory lives on.
  * Permission to attach follows the data file's mode.

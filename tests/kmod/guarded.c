@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * guarded.c: guarded attach (SPEC §1.5): one call makes redzone + body +
+ * guarded.c: guarded attach (doc/contract.md §1.5): one call makes redzone + body +
  * redzone, returns the body's base (va, when given, is the body's), lists
  * three segments; detaching any of them removes all three; the redzones
  * fault; overlap of any part is EEXIST with nothing left behind.

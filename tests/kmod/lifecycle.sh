@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# lifecycle.sh: loading and unloading segctl (SPEC §2), as TAP.  rmmod is
+# lifecycle.sh: loading and unloading segctl (doc/contract.md §2), as TAP.  rmmod is
 # refused while the device is open; allowed with a process holding
 # segments, which keeps using its memory; load/unload cycles with programs
 # using segments in between leak nothing.  Run last: it reloads the module.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * list.c: the listing (SPEC §1.7): read() gives the caller's table, one
+ * list.c: the listing (doc/contract.md §1.7): read() gives the caller's table, one
  * line a segment, ascending, in the exact format; small reads and lseek
  * give the same text; tasks of one mm see one table; other processes see
  * their own.  The root-only debugfs file lists every table.

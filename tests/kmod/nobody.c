@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * nobody.c: an unprivileged user (SPEC §2): the device is open to all and
+ * nobody.c: an unprivileged user (doc/contract.md §2): the device is open to all and
  * acts only on the caller's own address space; the listing shows only the
  * caller's table; the module's limits and debugfs file are root's; no
  * number the module gives back is a kernel address.

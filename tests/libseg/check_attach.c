@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* segattach and segattachguarded: SPEC §1.2, §1.3, §1.5. */
+/* segattach and segattachguarded: doc/contract.md §1.2, §1.3, §1.5. */
 #include <signal.h>
 #include <stdlib.h>
 #include <linux/capability.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * fork, threads, clone(CLONE_VM) and many segments: SPEC §1.3 (no fixed
+ * fork, threads, clone(CLONE_VM) and many segments: doc/contract.md §1.3 (no fixed
  * limit, O(log n)), §1.6.  Children report by exit status: 0, or the
  * number of the check that failed.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* segdetach, segfree, segbrk, segflush and the listing: SPEC §1.4, §1.7. */
+/* segdetach, segfree, segbrk, segflush and the listing: doc/contract.md §1.4, §1.7. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>

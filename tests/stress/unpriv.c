@@ -181,7 +181,7 @@ static void stale_commits(void)
 		seg_list(fd, NULL, 0, (char[64]){ 0 }, 64);	/* the module notices */
 		munmap((void *)va0, 64 * PG);
 	}
-	/* The module notices at the next call, at the latest (SPEC §1.6). */
+	/* The module notices at the next call, at the latest (doc/contract.md §1.6). */
 	seg_list(fd, NULL, 0, (char[64]){ 0 }, 64);
 	c = seg_param("committed");
 	lck = proc_status_kb("VmLck");
