@@ -34,7 +34,7 @@ extern char **environ;
 
 static const char *ways[] = { "io_uring", "helper", "blocking" };
 
-const char	*_ioprocpath(Ioproc *io);	/* libthread9's: the path io took */
+const char	*_t9ioprocpath(Ioproc *io);	/* libthread9's: the path io took */
 
 static int	trips = 20000;
 static int	runs = 7;
@@ -103,7 +103,7 @@ measure(const char *way)
 				sysfatal("%s: round trip %d failed", way, i);
 		}
 		if(k < 0)
-			printf("%s\n", io != nil ? _ioprocpath(io) : "blocking");
+			printf("%s\n", io != nil ? _t9ioprocpath(io) : "blocking");
 		else
 			printf("%.1f\n", (double)(nsnow() - t0) / trips);
 	}

@@ -2,7 +2,7 @@
 /*
  * switch: what does it cost to pass control from one thread to another?
  *
- *	bare		libthread9's own context switch (_threadswitch,
+ *	bare		libthread9's own context switch (_t9threadswitch,
  *			called directly) between two stacks: the floor
  *	minimal		a six-register swap with no MXCSR/x87 control word,
  *			for what saving those costs
@@ -39,7 +39,7 @@ int mainstacksize = 256 * 1024;
 enum { Maxruns = 64, Costack = 64 * 1024 };
 
 /* libthread9's switch (libthread9/switch-amd64.S), internal to the library. */
-void	_threadswitch(void **save, void *load);
+void	_t9threadswitch(void **save, void *load);
 void	minswitch(void **save, void *load);
 
 /* The same swap without MXCSR and the x87 control word. */
@@ -116,7 +116,7 @@ swaploop(void (*swap)(void **, void *), long n, const char *what)
 		sysfatal("out of memory");
 	co.swap = swap;
 	co.turn = 0;
-	co.cosp = coframe(stk, swap == _threadswitch);
+	co.cosp = coframe(stk, swap == _t9threadswitch);
 	t0 = nsnow();
 	for(i = 0; i < n; i++){
 		swap(&co.mainsp, co.cosp);
@@ -130,7 +130,7 @@ swaploop(void (*swap)(void **, void *), long n, const char *what)
 static double
 bare(long n)
 {
-	return swaploop(_threadswitch, n, "bare");
+	return swaploop(_t9threadswitch, n, "bare");
 }
 
 static double

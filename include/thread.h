@@ -74,19 +74,39 @@ int	chanclosing(Channel *c);
 int	chanprint(Channel *c, char *fmt, ...)
 		__attribute__((format(printf, 2, 3)));
 
-int	alt(Alt alts[]);
-int	send(Channel *c, void *v);
-int	recv(Channel *c, void *v);
-int	nbsend(Channel *c, void *v);
-int	nbrecv(Channel *c, void *v);
-int	sendp(Channel *c, void *v);
-void	*recvp(Channel *c);
-int	nbsendp(Channel *c, void *v);
-void	*nbrecvp(Channel *c);
-int	sendul(Channel *c, unsigned long v);
-unsigned long	recvul(Channel *c);		/* ~0 when closed or interrupted */
-int	nbsendul(Channel *c, unsigned long v);
-unsigned long	nbrecvul(Channel *c);		/* 0 when it would block */
+/*
+ * The channel calls, under the names plan9port's thread.h gives them; the
+ * short names are macros, so that thread.h can follow <sys/socket.h> (send,
+ * recv) and the library does not take the socket calls' names from other
+ * code in the process.
+ */
+int	chanalt(Alt alts[]);
+int	chansend(Channel *c, void *v);
+int	chanrecv(Channel *c, void *v);
+int	channbsend(Channel *c, void *v);
+int	channbrecv(Channel *c, void *v);
+int	chansendp(Channel *c, void *v);
+void	*chanrecvp(Channel *c);
+int	channbsendp(Channel *c, void *v);
+void	*channbrecvp(Channel *c);
+int	chansendul(Channel *c, unsigned long v);
+unsigned long	chanrecvul(Channel *c);		/* ~0 when closed or interrupted */
+int	channbsendul(Channel *c, unsigned long v);
+unsigned long	channbrecvul(Channel *c);	/* 0 when it would block */
+
+#define alt		chanalt
+#define send		chansend
+#define recv		chanrecv
+#define nbsend		channbsend
+#define nbrecv		channbrecv
+#define sendp		chansendp
+#define recvp		chanrecvp
+#define nbsendp		channbsendp
+#define nbrecvp		channbrecvp
+#define sendul		chansendul
+#define recvul		chanrecvul
+#define nbsendul	channbsendul
+#define nbrecvul	channbrecvul
 
 /* Threads and procs. */
 extern int	mainstacksize;

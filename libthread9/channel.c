@@ -7,7 +7,7 @@
  *    its two queues of waiting Alt entries (senders, receivers).
  *  - alt locks every channel it names, each once, in ascending address
  *    order, so two alts never wait for each other's locks; send and recv are
- *    alts of one entry.  Proc.lock (in _threadready, when the proc sleeps)
+ *    alts of one entry.  Proc.lock (in _t9threadready, when the proc sleeps)
  *    nests inside channel locks; no other lock does.
  *  - A blocked alt's entries, one per channel queue, point (tag) to one
  *    Altsel on the blocked thread's stack.  Whoever completes one of them
@@ -63,16 +63,16 @@ chancreate(int elemsize, int bufsize)
 	size_t n;
 
 	if(elemsize <= 0)
-		sysfatal("chancreate: element size %d", elemsize);
+		_t9fatal("chancreate: element size %d", elemsize);
 	if(bufsize < 0)
-		sysfatal("chancreate: buffer size %d", bufsize);
+		_t9fatal("chancreate: buffer size %d", bufsize);
 	if(__builtin_mul_overflow((size_t)elemsize, (size_t)bufsize, &n) ||
 	   n > (size_t)1 << 40)
-		sysfatal("chancreate: %d elements of %d bytes is too big",
+		_t9fatal("chancreate: %d elements of %d bytes is too big",
 			 bufsize, elemsize);
 	c = calloc(1, sizeof *c + n);
 	if(c == nil)
-		sysfatal("chancreate: out of memory");
+		_t9fatal("chancreate: out of memory");
 	c->magic = Chanmagic;
 	c->e = elemsize;
 	c->s = bufsize;
@@ -92,8 +92,8 @@ static void
 checklive(Channel *c, const char *who)
 {
 	if(c->magic != Chanmagic || c->freed){
-		unlock(&c->lock);
-		sysfatal("%s: channel %p was freed", who, (void *)c);
+		_t9unlock(&c->lock);
+		_t9fatal("%s: channel %p was freed", who, (void *)c);
 	}
 }
 
@@ -102,14 +102,14 @@ chanfree(Channel *c)
 {
 	if(c == nil)
 		return;
-	lock(&c->lock);
+	_t9lock(&c->lock);
 	checklive(c, "chanfree");
 	if(c->nwait > 0){
 		c->freed = 1;
-		unlock(&c->lock);
+		_t9unlock(&c->lock);
 		return;
 	}
-	unlock(&c->lock);
+	_t9unlock(&c->lock);
 	destroy(c);
 }
 
@@ -192,7 +192,7 @@ claim(Altq *q)
 static void
 wake(Alt *a)
 {
-	_threadready(((Altsel *)a->tag)->t);
+	_t9threadready(((Altsel *)a->tag)->t);
 }
 
 static unsigned char *
@@ -304,7 +304,7 @@ locksinit(struct Locks *l, Alt *alts, int n)
 	if(n > Nlockstack){
 		l->c = malloc(n * sizeof l->c[0]);
 		if(l->c == nil)
-			sysfatal("alt: out of memory");
+			_t9fatal("alt: out of memory");
 	}
 	l->n = 0;
 	for(i = 0; i < n; i++){
@@ -327,7 +327,7 @@ lockall(struct Locks *l)
 	int i;
 
 	for(i = 0; i < l->n; i++)
-		lock(&l->c[i]->lock);
+		_t9lock(&l->c[i]->lock);
 }
 
 static void
@@ -336,7 +336,7 @@ unlockall(struct Locks *l)
 	int i;
 
 	for(i = l->n - 1; i >= 0; i--)
-		unlock(&l->c[i]->lock);
+		_t9unlock(&l->c[i]->lock);
 }
 
 static void
@@ -349,9 +349,9 @@ locksfree(struct Locks *l)
 static void
 setaltsel(Thread *t, Altsel *s)
 {
-	lock(&t->proc->lock);
+	_t9lock(&t->proc->lock);
 	t->altsel = s;
-	unlock(&t->proc->lock);
+	_t9unlock(&t->proc->lock);
 }
 
 /*
@@ -378,7 +378,7 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 	}
 	setaltsel(t, &sel);
 	unlockall(l);
-	_threadblock();
+	_t9threadblock();
 	setaltsel(t, nil);
 
 	lockall(l);
@@ -398,7 +398,7 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 	for(i = l->n - 1; i >= 0; i--){
 		c = l->c[i];
 		last = c->freed && c->nwait == 0;
-		unlock(&c->lock);
+		_t9unlock(&c->lock);
 		if(last)
 			destroy(c);
 	}
@@ -413,8 +413,8 @@ altwho(Alt *alts, const char *who)
 	Alt *a;
 	int i, n, r, pick, nready, nopen, closed;
 
-	t = _threadneed(who);
-	_threadcheckkill(t);
+	t = _t9threadneed(who);
+	_t9threadcheckkill(t);
 	for(n = 0; alts[n].op != CHANEND && alts[n].op != CHANNOBLK; n++){
 		a = &alts[n];
 		a->entryno = n;
@@ -422,7 +422,7 @@ altwho(Alt *alts, const char *who)
 		if(a->op == CHANNOP)
 			continue;
 		if(a->op != CHANSND && a->op != CHANRCV)
-			sysfatal("%s: entry %d: bad op %d", who, n, a->op);
+			_t9fatal("%s: entry %d: bad op %d", who, n, a->op);
 		if(a->c == nil)
 			return -1;
 	}
@@ -479,12 +479,12 @@ altwho(Alt *alts, const char *who)
 
 	r = block(t, alts, n, &l);
 	locksfree(&l);
-	_threadcheckkill(t);
+	_t9threadcheckkill(t);
 	return r == Altinterrupted ? -1 : r;
 }
 
 int
-alt(Alt *alts)
+chanalt(Alt *alts)
 {
 	return altwho(alts, "alt");
 }
@@ -499,10 +499,10 @@ chanclose(Channel *c)
 
 	if(c == nil)
 		return -1;
-	lock(&c->lock);
+	_t9lock(&c->lock);
 	checklive(c, "chanclose");
 	if(c->closed){
-		unlock(&c->lock);
+		_t9unlock(&c->lock);
 		return -1;
 	}
 	c->closed = 1;
@@ -513,7 +513,7 @@ chanclose(Channel *c)
 			a->err = errcl;
 			wake(a);
 		}
-	unlock(&c->lock);
+	_t9unlock(&c->lock);
 	return 0;
 }
 
@@ -522,10 +522,10 @@ chanclosing(Channel *c)
 {
 	int n;
 
-	lock(&c->lock);
+	_t9lock(&c->lock);
 	checklive(c, "chanclosing");
 	n = c->closed ? (int)c->n : -1;
-	unlock(&c->lock);
+	_t9unlock(&c->lock);
 	return n;
 }
 
@@ -550,25 +550,25 @@ chanop(Channel *c, int op, void *v, int canblock, const char *who)
 }
 
 int
-send(Channel *c, void *v)
+chansend(Channel *c, void *v)
 {
 	return chanop(c, CHANSND, v, 1, "send");
 }
 
 int
-nbsend(Channel *c, void *v)
+channbsend(Channel *c, void *v)
 {
 	return chanop(c, CHANSND, v, 0, "nbsend");
 }
 
 int
-recv(Channel *c, void *v)
+chanrecv(Channel *c, void *v)
 {
 	return chanop(c, CHANRCV, v, 1, "recv");
 }
 
 int
-nbrecv(Channel *c, void *v)
+channbrecv(Channel *c, void *v)
 {
 	return chanop(c, CHANRCV, v, 0, "nbrecv");
 }
@@ -578,77 +578,77 @@ static void
 checksize(Channel *c, int size, const char *who)
 {
 	if(c != nil && c->e != size)
-		sysfatal("%s: channel element size %d, not %d", who, c->e, size);
+		_t9fatal("%s: channel element size %d, not %d", who, c->e, size);
 }
 
 int
-sendp(Channel *c, void *v)
+chansendp(Channel *c, void *v)
 {
 	checksize(c, sizeof v, "sendp");
 	return chanop(c, CHANSND, &v, 1, "sendp");
 }
 
 int
-nbsendp(Channel *c, void *v)
+channbsendp(Channel *c, void *v)
 {
 	checksize(c, sizeof v, "nbsendp");
 	return chanop(c, CHANSND, &v, 0, "nbsendp");
 }
 
 void *
-recvp(Channel *c)
+chanrecvp(Channel *c)
 {
 	void *v;
 
 	checksize(c, sizeof v, "recvp");
-	if(chanop(c, CHANRCV, &v, 1, __func__) != 1)
+	if(chanop(c, CHANRCV, &v, 1, "recvp") != 1)
 		return nil;
 	return v;
 }
 
 void *
-nbrecvp(Channel *c)
+channbrecvp(Channel *c)
 {
 	void *v;
 
 	checksize(c, sizeof v, "nbrecvp");
-	if(chanop(c, CHANRCV, &v, 0, __func__) != 1)
+	if(chanop(c, CHANRCV, &v, 0, "nbrecvp") != 1)
 		return nil;
 	return v;
 }
 
 int
-sendul(Channel *c, unsigned long v)
+chansendul(Channel *c, unsigned long v)
 {
 	checksize(c, sizeof v, "sendul");
 	return chanop(c, CHANSND, &v, 1, "sendul");
 }
 
 int
-nbsendul(Channel *c, unsigned long v)
+channbsendul(Channel *c, unsigned long v)
 {
 	checksize(c, sizeof v, "nbsendul");
 	return chanop(c, CHANSND, &v, 0, "nbsendul");
 }
 
 unsigned long
-recvul(Channel *c)
+chanrecvul(Channel *c)
 {
 	unsigned long v;
 
 	checksize(c, sizeof v, "recvul");
-	if(chanop(c, CHANRCV, &v, 1, __func__) != 1)
+	if(chanop(c, CHANRCV, &v, 1, "recvul") != 1)
 		return ~0UL;
 	return v;
 }
 
 unsigned long
-nbrecvul(Channel *c)
+channbrecvul(Channel *c)
 {
 	unsigned long v;
 
 	checksize(c, sizeof v, "nbrecvul");
-	if(chanop(c, CHANRCV, &v, 0, __func__) != 1)
+	if(chanop(c, CHANRCV, &v, 0, "nbrecvul") != 1)
 		return 0;
 	return v;
 }
@@ -664,7 +664,7 @@ chanprint(Channel *c, char *fmt, ...)
 	r = vasprintf(&s, fmt, arg);
 	va_end(arg);
 	if(r < 0)
-		sysfatal("chanprint: out of memory");
+		_t9fatal("chanprint: out of memory");
 	r = sendp(c, s);
 	if(r != 1)
 		free(s);

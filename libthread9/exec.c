@@ -27,10 +27,10 @@ static Channel	*waitchan;
 Channel *
 threadwaitchan(void)
 {
-	lock(&waitlock);
+	_t9lock(&waitlock);
 	if(waitchan == nil)
 		waitchan = chancreate(sizeof(Waitmsg *), 16);
-	unlock(&waitlock);
+	_t9unlock(&waitlock);
 	return waitchan;
 }
 
@@ -56,7 +56,7 @@ waitmsg(int pid, int status, struct rusage *ru, unsigned long real)
 			 WCOREDUMP(status) ? " (core dumped)" : "");
 	w = malloc(sizeof *w + strlen(msg) + 1);
 	if(w == nil)
-		sysfatal("procexec: out of memory");
+		_t9fatal("procexec: out of memory");
 	w->pid = pid;
 	w->time[0] = ms(ru->ru_utime);
 	w->time[1] = ms(ru->ru_stime);
@@ -83,9 +83,9 @@ spawn(Channel *cpid, char *file, char *args[], const char *who)
 	pid_t pid;
 	int e;
 
-	t = _threadneed(who);
+	t = _t9threadneed(who);
 	if(t->proc->nthreads != 1)
-		sysfatal("%s: the proc has %d threads, not 1", who, t->proc->nthreads);
+		_t9fatal("%s: the proc has %d threads, not 1", who, t->proc->nthreads);
 	if(strchr(file, '/') != nil)
 		e = posix_spawn(&pid, file, nil, nil, args, environ);
 	else
@@ -114,9 +114,9 @@ waitfor(pid_t pid, unsigned long t0)
 		if(errno != EINTR)
 			threadexits("procexec: wait4 failed");
 	w = waitmsg(pid, status, &ru, nowms() - t0);
-	lock(&waitlock);
+	_t9lock(&waitlock);
 	wc = waitchan;
-	unlock(&waitlock);
+	_t9unlock(&waitlock);
 	if(wc == nil || sendp(wc, w) != 1)
 		free(w);
 	threadexits(nil);
@@ -150,7 +150,7 @@ procexecl(Channel *cpid, char *file, ...)
 	va_end(arg);
 	args = malloc((n + 1) * sizeof args[0]);
 	if(args == nil)
-		sysfatal("procexecl: out of memory");
+		_t9fatal("procexecl: out of memory");
 	va_start(arg, file);
 	for(n = 0; (args[n] = va_arg(arg, char *)) != nil; n++)
 		;

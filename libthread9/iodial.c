@@ -180,7 +180,7 @@ dialunix(Ioproc *io, Dialaddr *a)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if(fd < 0)
 		return -1;
-	if(_ioconnect(io, fd, &un, sizeof un) < 0){
+	if(_t9ioconnect(io, fd, &un, sizeof un) < 0){
 		e = errno;
 		close(fd);
 		errno = e;
@@ -218,7 +218,7 @@ iodial(Ioproc *io, char *addr, char *local, char *dir, int *cdfp)
 			continue;
 		}
 		if((local == nil || bindlocal(io, fd, local, ai->ai_family, a.socktype) == 0) &&
-		   _ioconnect(io, fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		   _t9ioconnect(io, fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		e = errno;
 		close(fd);

@@ -12,7 +12,7 @@
  * futex, Iohelp.state.  It is told to quit by the last user of a closed
  * Ioproc, and frees its own Iohelp.
  *
- * Interrupting it: set Iohelp.intr, then send it Sigiointr; _iosyscall
+ * Interrupting it: set Iohelp.intr, then send it Sigiointr; _t9iosyscall
  * (iosys-amd64.S) makes that race-free for the calls it makes itself.  An
  * iocall op is interrupted only if it is blocked in a system call when the
  * signal comes.  A signal meant for an earlier request may still arrive
@@ -45,7 +45,7 @@ enum {
 
 #define Sigiointr	(SIGRTMAX - 1)
 
-int	_iohelpinflight;	/* requests being done by helpers */
+int	_t9iohelpinflight;	/* requests being done by helpers */
 
 static pthread_once_t	sigonce = PTHREAD_ONCE_INIT;
 static __thread Iohelp	*curhelp __attribute__((tls_model("initial-exec")));
@@ -59,8 +59,8 @@ onintr(int sig, siginfo_t *si, void *v)
 	(void)si;
 	pc = &((ucontext_t *)v)->uc_mcontext.gregs[REG_RIP];
 	if(curhelp != nil && __atomic_load_n(&curhelp->intr, __ATOMIC_ACQUIRE) &&
-	   *pc >= (greg_t)_iosysbegin && *pc < (greg_t)_iosysend)
-		*pc = (greg_t)_iosyscancel;
+	   *pc >= (greg_t)_t9iosysbegin && *pc < (greg_t)_t9iosysend)
+		*pc = (greg_t)_t9iosyscancel;
 }
 
 static void
@@ -81,7 +81,7 @@ sys(Iohelp *h, long nr, long a1, long a2, long a3, long a4)
 {
 	long r;
 
-	while((r = _iosyscall(&h->intr, nr, a1, a2, a3, a4)) == -EINTR &&
+	while((r = _t9iosyscall(&h->intr, nr, a1, a2, a3, a4)) == -EINTR &&
 	      !__atomic_load_n(&h->intr, __ATOMIC_ACQUIRE))
 		;
 	return r;
@@ -122,7 +122,7 @@ doreq(Iohelp *h, Ioreq *r)
 		return sys(h, SYS_openat, AT_FDCWD, (long)r->path, r->flags, 0666);
 	case Opclose:
 		/* Never again: Linux has closed it even when it says EINTR. */
-		return _iosyscall(&h->intr, SYS_close, r->fd, 0, 0, 0);
+		return _t9iosyscall(&h->intr, SYS_close, r->fd, 0, 0, 0);
 	case Opsleep:
 		/* An absolute deadline, so that a call made again sleeps no longer. */
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -134,7 +134,7 @@ doreq(Iohelp *h, Ioreq *r)
 		}
 		return sys(h, SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, (long)&ts, 0);
 	case Opconnect:
-		res = _iosyscall(&h->intr, SYS_connect, r->fd, (long)r->sa, r->salen, 0);
+		res = _t9iosyscall(&h->intr, SYS_connect, r->fd, (long)r->sa, r->salen, 0);
 		if(res == -EINTR && !__atomic_load_n(&h->intr, __ATOMIC_ACQUIRE))
 			res = connectwait(h, r->fd);
 		return res;
@@ -164,15 +164,15 @@ helpmain(void *v)
 	pthread_sigmask(SIG_UNBLOCK, &s, nil);
 	for(;;){
 		while((st = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE)) == Hidle)
-			_futexwait(&h->state, Hidle);
+			_t9futexwait(&h->state, Hidle);
 		if(st == Hquit)
 			break;
 		r = h->req;
 		res = doreq(h, r);
 		/* Before the caller can run and hand us the next request. */
 		__atomic_store_n(&h->state, Hidle, __ATOMIC_RELEASE);
-		__atomic_sub_fetch(&_iohelpinflight, 1, __ATOMIC_RELEASE);
-		_ioend(r, res);
+		__atomic_sub_fetch(&_t9iohelpinflight, 1, __ATOMIC_RELEASE);
+		_t9ioend(r, res);
 	}
 	curhelp = nil;
 	free(h);
@@ -180,7 +180,7 @@ helpmain(void *v)
 }
 
 Iohelp *
-_iohelpnew(void)
+_t9iohelpnew(void)
 {
 	static const int sync[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGPIPE };
 	pthread_attr_t attr;
@@ -192,7 +192,7 @@ _iohelpnew(void)
 	pthread_once(&sigonce, installsig);
 	h = calloc(1, sizeof *h);
 	if(h == nil)
-		sysfatal("ioproc: out of memory");
+		_t9fatal("ioproc: out of memory");
 	h->pid = getpid();
 	/* It starts with the notes blocked: they are for the procs. */
 	sigfillset(&all);
@@ -206,42 +206,42 @@ _iohelpnew(void)
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, nil);
 	if(e != 0)
-		sysfatal("ioproc: cannot make a helper: %s", strerror(e));
+		_t9fatal("ioproc: cannot make a helper: %s", strerror(e));
 	return h;
 }
 
 /* Is h's task there?  Not in a forked child. */
 int
-_iohelplive(Iohelp *h)
+_t9iohelplive(Iohelp *h)
 {
 	return h->pid == getpid();
 }
 
 void
-_iohelpquit(Iohelp *h)
+_t9iohelpquit(Iohelp *h)
 {
-	if(!_iohelplive(h)){
+	if(!_t9iohelplive(h)){
 		free(h);
 		return;
 	}
 	__atomic_store_n(&h->state, Hquit, __ATOMIC_RELEASE);
-	_futexwake(&h->state, 1);
+	_t9futexwake(&h->state, 1);
 }
 
-/* r has been handed over (_iobegin): have h do it, and sleep till then. */
+/* r has been handed over (_t9iobegin): have h do it, and sleep till then. */
 void
-_iohelprun(Iohelp *h, Ioreq *r)
+_t9iohelprun(Iohelp *h, Ioreq *r)
 {
-	__atomic_add_fetch(&_iohelpinflight, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&_t9iohelpinflight, 1, __ATOMIC_RELEASE);
 	h->req = r;
 	__atomic_store_n(&h->state, Hwork, __ATOMIC_RELEASE);
-	_futexwake(&h->state, 1);
-	_threadblock();
+	_t9futexwake(&h->state, 1);
+	_t9threadblock();
 }
 
 /* With the waiting proc's lock held, h's request in flight. */
 void
-_iohelpintr(Iohelp *h)
+_t9iohelpintr(Iohelp *h)
 {
 	__atomic_store_n(&h->intr, 1, __ATOMIC_RELEASE);
 	pthread_kill(h->pt, Sigiointr);

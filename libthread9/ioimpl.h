@@ -20,19 +20,10 @@
 #include <sys/types.h>
 #include <linux/time_types.h>
 
-/*
- * sys/socket.h (liburing.h includes it) declares send and recv as thread.h
- * does: a file that needs both defines IO_SOCKETS and gets them here, with
- * glibc's renamed.
- */
 #ifdef IO_SOCKETS
-#define send	_glibc_send
-#define recv	_glibc_recv
 #include <sys/socket.h>
 #include <netdb.h>
 #include <liburing.h>
-#undef send
-#undef recv
 #endif
 
 #include "threadimpl.h"
@@ -110,34 +101,34 @@ struct Ioproc {
 	Ioproc	*next;		/* the list of closed Ioprocs */
 };
 
-/* ioproc.c (and _iocancel, in threadimpl.h) */
-int	_iobegin(Ioreq *r);
-void	_ioend(Ioreq *r, long res);
-long	_ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len);
+/* ioproc.c (and _t9iocancel, in threadimpl.h) */
+int	_t9iobegin(Ioreq *r);
+void	_t9ioend(Ioreq *r, long res);
+long	_t9ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len);
 
 /* ioring.c */
-int	_ioringok(void);
-Ioring	*_ioringget(Proc *p);
-void	_ioringrun(Ioring *g, Ioreq *r);
-void	_ioringcancel(Ioreq *r);
-void	_ioringdequeue(Ioreq *r);
-int	_ioringinflight(Proc *p);
+int	_t9ioringok(void);
+Ioring	*_t9ioringget(Proc *p);
+void	_t9ioringrun(Ioring *g, Ioreq *r);
+void	_t9ioringcancel(Ioreq *r);
+void	_t9ioringdequeue(Ioreq *r);
+int	_t9ioringinflight(Proc *p);
 
 /* iohelp.c */
-Iohelp	*_iohelpnew(void);
-void	_iohelpquit(Iohelp *h);
-int	_iohelplive(Iohelp *h);
-void	_iohelprun(Iohelp *h, Ioreq *r);
-void	_iohelpintr(Iohelp *h);
-extern int	_iohelpinflight;
+Iohelp	*_t9iohelpnew(void);
+void	_t9iohelpquit(Iohelp *h);
+int	_t9iohelplive(Iohelp *h);
+void	_t9iohelprun(Iohelp *h, Ioreq *r);
+void	_t9iohelpintr(Iohelp *h);
+extern int	_t9iohelpinflight;
 
 /* iosys-amd64.S: a system call that Iohelp.intr (via Sigiointr) interrupts. */
-long	_iosyscall(int *intr, long nr, long a1, long a2, long a3, long a4);
-extern char	_iosysbegin[], _iosysend[], _iosyscancel[];
+long	_t9iosyscall(int *intr, long nr, long a1, long a2, long a3, long a4);
+extern char	_t9iosysbegin[], _t9iosysend[], _t9iosyscancel[];
 
 /* Test and benchmark hooks. */
-int	_ioinflight(void);
-const char	*_ioprocpath(Ioproc *io);
+int	_t9ioinflight(void);
+const char	*_t9ioprocpath(Ioproc *io);
 
 #pragma GCC visibility pop
 

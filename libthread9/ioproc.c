@@ -43,33 +43,33 @@ ioproc(void)
 	int helper;
 
 	mode = getenv("SEGCTL_IOPROC");
-	helper = !_ioringok() || (mode != nil && strcmp(mode, "helper") == 0);
+	helper = !_t9ioringok() || (mode != nil && strcmp(mode, "helper") == 0);
 
-	lock(&closedlock);
+	_t9lock(&closedlock);
 	io = closedhead;
 	if(io != nil){
 		closedhead = io->next;
 		if(closedhead == nil)
 			closedtail = nil;
 	}
-	unlock(&closedlock);
+	_t9unlock(&closedlock);
 	if(io == nil){
 		io = calloc(1, sizeof *io);
 		if(io == nil)
-			sysfatal("ioproc: out of memory");
+			_t9fatal("ioproc: out of memory");
 	}
 
 	/* A stale caller may look at a reused one: change it under its lock. */
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	io->next = nil;
 	io->closed = 0;
 	io->intr = 0;
 	io->busy = 0;
 	io->users = 0;
 	io->helper = helper;
-	io->h = helper ? _iohelpnew() : nil;	/* Plan 9 makes its proc now */
+	io->h = helper ? _t9iohelpnew() : nil;	/* Plan 9 makes its proc now */
 	io->magic = Iomagic;
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 	return io;
 }
 
@@ -79,24 +79,24 @@ release(Ioproc *io)
 {
 	int last;
 
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	last = --io->users == 0 && io->closed;
 	if(last){
 		io->magic = Iodead;
 		if(io->h != nil)
-			_iohelpquit(io->h);
+			_t9iohelpquit(io->h);
 		io->h = nil;
 	}
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 	if(!last)
 		return;
-	lock(&closedlock);
+	_t9lock(&closedlock);
 	if(closedtail)
 		closedtail->next = io;
 	else
 		closedhead = io;
 	closedtail = io;
-	unlock(&closedlock);
+	_t9unlock(&closedlock);
 }
 
 /* With io->lock held: interrupt the running call. */
@@ -106,9 +106,9 @@ cancelcall(Ioproc *io)
 	Proc *p;
 
 	p = io->req.p;
-	lock(&p->lock);
-	_iocancel(&io->req);
-	unlock(&p->lock);
+	_t9lock(&p->lock);
+	_t9iocancel(&io->req);
+	_t9unlock(&p->lock);
 }
 
 void
@@ -116,16 +116,16 @@ closeioproc(Ioproc *io)
 {
 	if(io == nil)
 		return;
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	if(io->magic != Iomagic || io->closed){
-		unlock(&io->lock);
+		_t9unlock(&io->lock);
 		return;
 	}
 	io->closed = 1;
 	if(io->busy)
 		cancelcall(io);
 	io->users++;
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 	release(io);
 }
 
@@ -134,23 +134,23 @@ iointerrupt(Ioproc *io)
 {
 	if(io == nil)
 		return;
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	if(io->magic == Iomagic && !io->closed){
 		if(io->busy)
 			cancelcall(io);
 		else
 			io->intr = 1;
 	}
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 }
 
 /*
  * With r->p->lock held: end r as soon as possible.  A request not yet
- * handed over is ended by _iobegin; one in flight is cancelled, and its
+ * handed over is ended by _t9iobegin; one in flight is cancelled, and its
  * completion still ends it.
  */
 void
-_iocancel(Ioreq *r)
+_t9iocancel(Ioreq *r)
 {
 	if(r->state == Rdone || r->cancel)
 		return;
@@ -158,49 +158,49 @@ _iocancel(Ioreq *r)
 	if(r->state != Rflight)
 		return;
 	if(r->h != nil)
-		_iohelpintr(r->h);
+		_t9iohelpintr(r->h);
 	else
-		_ioringcancel(r);
+		_t9ioringcancel(r);
 }
 
 /* Hand r over: 0 if it was interrupted first (it is then done). */
 int
-_iobegin(Ioreq *r)
+_t9iobegin(Ioreq *r)
 {
 	Proc *p;
 
 	p = r->p;
-	lock(&p->lock);
+	_t9lock(&p->lock);
 	if(r->cancel){
 		r->state = Rdone;
 		r->res = -EINTR;
-		unlock(&p->lock);
+		_t9unlock(&p->lock);
 		return 0;
 	}
 	r->state = Rflight;
 	r->t->ioreq = r;
 	if(r->h != nil)
 		r->h->intr = 0;	/* interrupters look only now, under this lock */
-	unlock(&p->lock);
+	_t9unlock(&p->lock);
 	return 1;
 }
 
 /* r finished with res: wake its thread.  Called once per request. */
 void
-_ioend(Ioreq *r, long res)
+_t9ioend(Ioreq *r, long res)
 {
 	Proc *p;
 	Thread *t;
 
 	p = r->p;
 	t = r->t;
-	lock(&p->lock);
-	_ioringdequeue(r);
+	_t9lock(&p->lock);
+	_t9ioringdequeue(r);
 	r->res = res;
 	r->state = Rdone;
 	t->ioreq = nil;
-	_threadreadylocked(p, t);
-	unlock(&p->lock);
+	_t9threadreadylocked(p, t);
+	_t9unlock(&p->lock);
 }
 
 /* Start a call on io; -1 with errno EBADF if io is not an open Ioproc. */
@@ -211,24 +211,24 @@ enter(Ioproc *io)
 		errno = EBADF;
 		return -1;
 	}
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	if(io->magic != Iomagic || io->closed){
-		unlock(&io->lock);
+		_t9unlock(&io->lock);
 		errno = EBADF;
 		return -1;
 	}
 	io->users++;
-	unlock(&io->lock);
-	qlock(&io->ql);
+	_t9unlock(&io->lock);
+	_t9qlock(&io->ql);
 	return 0;
 }
 
 static void
 leave(Ioproc *io, Thread *t)
 {
-	qunlock(&io->ql);
+	_t9qunlock(&io->ql);
 	release(io);
-	_threadcheckkill(t);
+	_t9threadcheckkill(t);
 }
 
 /* Do io->req for t, io entered; the result, or -errno. */
@@ -239,14 +239,14 @@ run(Ioproc *io, Thread *t)
 	Ioring *g;
 
 	r = &io->req;
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	if(io->closed){
-		unlock(&io->lock);
+		_t9unlock(&io->lock);
 		return -EBADF;
 	}
 	if(io->intr){
 		io->intr = 0;
-		unlock(&io->lock);
+		_t9unlock(&io->lock);
 		return -EINTR;
 	}
 	r->t = t;
@@ -258,28 +258,28 @@ run(Ioproc *io, Thread *t)
 	r->h = nil;
 	g = nil;
 	if(!io->helper && r->op != Opcall)
-		g = _ioringget(t->proc);
+		g = _t9ioringget(t->proc);
 	if(g == nil){
 		/* A helper from before a fork is gone with the parent. */
-		if(io->h != nil && !_iohelplive(io->h))
+		if(io->h != nil && !_t9iohelplive(io->h))
 			io->h = nil;
 		if(io->h == nil)
-			io->h = _iohelpnew();
+			io->h = _t9iohelpnew();
 		r->h = io->h;
 	}
 	io->busy = 1;
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 
-	if(_iobegin(r)){
+	if(_t9iobegin(r)){
 		if(g != nil)
-			_ioringrun(g, r);
+			_t9ioringrun(g, r);
 		else
-			_iohelprun(r->h, r);
+			_t9iohelprun(r->h, r);
 	}
 
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	io->busy = 0;
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 	return r->res;
 }
 
@@ -296,8 +296,8 @@ result(long res)
 /* Enter io, or end the call: the checks every call makes. */
 #define ENTER(io, t, who)				\
 	do {						\
-		(t) = _threadneed(who);			\
-		_threadcheckkill(t);			\
+		(t) = _t9threadneed(who);			\
+		_t9threadcheckkill(t);			\
 		if(enter(io) < 0)			\
 			return -1;			\
 	} while(0)
@@ -427,9 +427,9 @@ ioflush(Ioproc *io)
 	Thread *t;
 
 	ENTER(io, t, "ioflush");
-	lock(&io->lock);
+	_t9lock(&io->lock);
 	io->intr = 0;
-	unlock(&io->lock);
+	_t9unlock(&io->lock);
 	leave(io, t);
 	return 0;
 }
@@ -464,7 +464,7 @@ iocall(Ioproc *io, long (*op)(va_list *arg), ...)
 
 /* iodial's connect. */
 long
-_ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len)
+_t9ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len)
 {
 	Thread *t;
 
@@ -477,18 +477,18 @@ _ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len)
 }
 
 int
-_ioinflight(void)
+_t9ioinflight(void)
 {
 	Proc *p;
 
-	p = _threadproc();
-	return (p != nil ? _ioringinflight(p) : 0) +
-	       __atomic_load_n(&_iohelpinflight, __ATOMIC_ACQUIRE);
+	p = _t9threadproc();
+	return (p != nil ? _t9ioringinflight(p) : 0) +
+	       __atomic_load_n(&_t9iohelpinflight, __ATOMIC_ACQUIRE);
 }
 
 /* The path io's last call took (before any: the one it will take). */
 const char *
-_ioprocpath(Ioproc *io)
+_t9ioprocpath(Ioproc *io)
 {
 	return io->helper || io->req.h != nil ? "helper" : "io_uring";
 }

@@ -10,7 +10,7 @@
  *
  * With a ring, the proc sleeps in it (io_uring_enter waiting for a
  * completion) instead of on its futex.  To be woken by another proc it keeps
- * a poll of an eventfd in the ring while it sleeps: _threadready in another
+ * a poll of an eventfd in the ring while it sleeps: _t9threadready in another
  * proc writes the eventfd when the proc sleeps (Proc.sleeping, Proc.wake
  * as for the futex), the poll completes and the proc wakes.  The eventfd's
  * count stays set until the proc reads it, so a write before the poll is
@@ -63,7 +63,7 @@ forked(void)
 {
 	Proc *p;
 
-	p = _threadprocp;
+	p = _t9threadprocp;
 	if(p != nil && p->ioring != nil){
 		io_uring_queue_exit(&p->ioring->ring);	/* the child's mappings only */
 		close(p->ioring->efd);
@@ -103,7 +103,7 @@ probe(void)
 }
 
 int
-_ioringok(void)
+_t9ioringok(void)
 {
 	pthread_once(&probeonce, probe);
 	return ringworks;
@@ -112,7 +112,7 @@ _ioringok(void)
 /*
  * Only the proc's task submits and reaps, so completions can wait for it
  * to ask (6.1+): no task work interrupting it while it runs threads.  The
- * kernel flags pending work in the SQ ring (see _ioringpoll).  Kernels
+ * kernel flags pending work in the SQ ring (see _t9ioringpoll).  Kernels
  * that refuse the flags get a plain ring.
  */
 static const unsigned int setups[] = {
@@ -123,7 +123,7 @@ static const unsigned int setups[] = {
 
 /* p's ring, made now if need be; nil if it cannot be had. */
 Ioring *
-_ioringget(Proc *p)
+_t9ioringget(Proc *p)
 {
 	struct io_uring_params pa;
 	Ioring *g;
@@ -150,9 +150,9 @@ _ioringget(Proc *p)
 		io_uring_queue_exit(&g->ring);
 		goto fail;
 	}
-	lock(&p->lock);
+	_t9lock(&p->lock);
 	p->ioring = g;
-	unlock(&p->lock);
+	_t9unlock(&p->lock);
 	return g;
 fail:
 	free(g);
@@ -161,7 +161,7 @@ fail:
 }
 
 void
-_ioringfree(Proc *p)
+_t9ioringfree(Proc *p)
 {
 	Ioring *g;
 
@@ -187,7 +187,7 @@ getsqe(Ioring *g)
 }
 
 void
-_ioringrun(Ioring *g, Ioreq *r)
+_t9ioringrun(Ioring *g, Ioreq *r)
 {
 	struct io_uring_sqe *sqe;
 
@@ -218,7 +218,7 @@ _ioringrun(Ioring *g, Ioreq *r)
 	r->tag = (uint64_t)(g->gen & 0xff) << Genshift | (uintptr_t)r;
 	io_uring_sqe_set_data64(sqe, r->tag);
 	g->inflight++;
-	_threadblock();		/* the scheduler submits it */
+	_t9threadblock();		/* the scheduler submits it */
 }
 
 static void
@@ -246,7 +246,7 @@ cqunlink(Ioring *g, Ioreq *r)
 
 /* With r->p->lock held: r is done, no cancel to send. */
 void
-_ioringdequeue(Ioreq *r)
+_t9ioringdequeue(Ioreq *r)
 {
 	if(r->oncq)
 		cqunlink(r->p->ioring, r);
@@ -254,13 +254,13 @@ _ioringdequeue(Ioreq *r)
 
 /* With r->p->lock held, r in flight on r->p's ring: have it cancelled. */
 void
-_ioringcancel(Ioreq *r)
+_t9ioringcancel(Ioreq *r)
 {
 	Proc *p;
 
 	p = r->p;
 	cqpush(p->ioring, r);
-	_procwakeup(p);
+	_t9procwakeup(p);
 }
 
 /* The proc's scheduler: cancel what was asked to be. */
@@ -270,13 +270,13 @@ sendcancels(Ioring *g, Proc *p)
 	struct io_uring_sqe *sqe;
 	Ioreq *r;
 
-	lock(&p->lock);
+	_t9lock(&p->lock);
 	while((r = g->cancelq) != nil){
 		sqe = io_uring_get_sqe(&g->ring);
 		if(sqe == nil){
-			unlock(&p->lock);
+			_t9unlock(&p->lock);
 			io_uring_submit(&g->ring);
-			lock(&p->lock);
+			_t9lock(&p->lock);
 			continue;
 		}
 		cqunlink(g, r);
@@ -285,7 +285,7 @@ sendcancels(Ioring *g, Proc *p)
 		io_uring_sqe_set_data64(sqe, Tagcancel);
 		g->inflight++;
 	}
-	unlock(&p->lock);
+	_t9unlock(&p->lock);
 }
 
 static void
@@ -314,7 +314,7 @@ reap(Ioring *g)
 			res = 0;
 		if(res == -ECANCELED)
 			res = -EINTR;
-		_ioend(r, res);
+		_t9ioend(r, res);
 	}
 	io_uring_cq_advance(&g->ring, n);
 }
@@ -323,10 +323,10 @@ reap(Ioring *g)
  * The scheduler of p, which has a ring: queue the cancels asked for and
  * reap.  With sleep set, first submit and wait in the ring for a completion
  * or a wakeup, in one system call; otherwise the scheduler submits with
- * _ioringsubmit just before it runs a thread.
+ * _t9ioringsubmit just before it runs a thread.
  */
 void
-_ioringpoll(Proc *p, int sleep)
+_t9ioringpoll(Proc *p, int sleep)
 {
 	struct io_uring_sqe *sqe;
 	Ioring *g;
@@ -350,7 +350,7 @@ _ioringpoll(Proc *p, int sleep)
 }
 
 void
-_ioringsubmit(Proc *p)
+_t9ioringsubmit(Proc *p)
 {
 	if(io_uring_sq_ready(&p->ioring->ring) > 0)
 		io_uring_submit(&p->ioring->ring);
@@ -358,13 +358,13 @@ _ioringsubmit(Proc *p)
 
 /* With p->lock held and p asleep in its ring: wake it. */
 void
-_ioringwake(Proc *p)
+_t9ioringwake(Proc *p)
 {
 	eventfd_write(p->ioring->efd, 1);
 }
 
 int
-_ioringinflight(Proc *p)
+_t9ioringinflight(Proc *p)
 {
 	Ioring *g;
 

@@ -21,12 +21,12 @@ interrupt(Proc *p, Thread *t)
 	int w;
 
 	if(t->ioreq != nil)
-		_iocancel(t->ioreq);
+		_t9iocancel(t->ioreq);
 	s = t->altsel;
 	w = Altwaiting;
 	if(s != nil && __atomic_compare_exchange_n(&s->state, &w, Altinterrupted, 0,
 						   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		_threadreadylocked(p, t);
+		_t9threadreadylocked(p, t);
 }
 
 static void
@@ -42,13 +42,13 @@ byid(int id, int kill)
 {
 	Thread *t;
 
-	lock(&_procslock);
-	t = _threadfind(id);
+	_t9lock(&_t9procslock);
+	t = _t9threadfind(id);
 	if(t != nil){
 		act(t->proc, t, kill);
-		unlock(&t->proc->lock);
+		_t9unlock(&t->proc->lock);
 	}
-	unlock(&_procslock);
+	_t9unlock(&_t9procslock);
 }
 
 static void
@@ -57,15 +57,15 @@ bygrp(int grp, int kill)
 	Proc *p;
 	Thread *t;
 
-	lock(&_procslock);
-	for(p = _procs; p != nil; p = p->next){
-		lock(&p->lock);
+	_t9lock(&_t9procslock);
+	for(p = _t9procs; p != nil; p = p->next){
+		_t9lock(&p->lock);
 		for(t = p->threads; t != nil; t = t->anext)
 			if(t->grp == grp)
 				act(p, t, kill);
-		unlock(&p->lock);
+		_t9unlock(&p->lock);
 	}
-	unlock(&_procslock);
+	_t9unlock(&_t9procslock);
 }
 
 void

@@ -16,20 +16,20 @@
 enum { Spins = 100 };
 
 void
-_futexwait(int *addr, int val)
+_t9futexwait(int *addr, int val)
 {
 	/* EAGAIN (changed already) and EINTR: the caller looks again. */
 	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, nil, nil, 0);
 }
 
 void
-_futexwake(int *addr, int n)
+_t9futexwake(int *addr, int n)
 {
 	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, nil, nil, 0);
 }
 
 int
-canlock(Lock *l)
+_t9canlock(Lock *l)
 {
 	int v;
 
@@ -39,25 +39,34 @@ canlock(Lock *l)
 }
 
 void
-lock(Lock *l)
+_t9lock(Lock *l)
 {
 	int i, v;
 
 	for(i = 0; i < Spins; i++){
-		if(__atomic_load_n(&l->val, __ATOMIC_RELAXED) == 0 && canlock(l))
+		if(__atomic_load_n(&l->val, __ATOMIC_RELAXED) == 0 && _t9canlock(l))
 			return;
 		__builtin_ia32_pause();
 	}
 	v = __atomic_exchange_n(&l->val, 2, __ATOMIC_ACQUIRE);
 	while(v != 0){
-		_futexwait(&l->val, 2);
+		_t9futexwait(&l->val, 2);
 		v = __atomic_exchange_n(&l->val, 2, __ATOMIC_ACQUIRE);
 	}
 }
 
 void
-unlock(Lock *l)
+_t9unlock(Lock *l)
 {
 	if(__atomic_exchange_n(&l->val, 0, __ATOMIC_RELEASE) == 2)
-		_futexwake(&l->val, 1);
+		_t9futexwake(&l->val, 1);
 }
+
+/*
+ * lock(2)'s public names, weak: where a Plan 9 libc (plan9port's lib9) is
+ * linked beside the library, its definitions win and its thread-library
+ * hooks lead back here (lib9.c); the library itself calls the _t9 names.
+ */
+#pragma weak lock = _t9lock
+#pragma weak unlock = _t9unlock
+#pragma weak canlock = _t9canlock

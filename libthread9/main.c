@@ -30,7 +30,7 @@ mainlauncher(void *v)
 {
 	(void)v;
 	if(threadmain == nil)
-		sysfatal("the program defines no threadmain");
+		_t9fatal("the program defines no threadmain");
 	threadmain(mainargc, mainargv);
 }
 
@@ -38,8 +38,8 @@ mainlauncher(void *v)
 static void
 forked(void)
 {
-	if(_threadprocp != nil)
-		_threadprocp->pid = gettid();
+	if(_t9threadprocp != nil)
+		_t9threadprocp->pid = gettid();
 }
 
 int
@@ -54,32 +54,35 @@ main(int argc, char **argv)
 	mainargv = argv;
 
 	p = &proc0;
-	_procinit(p);
+	_t9procinit(p);
 	p->ismain = 1;
 	p->pid = getpid();
-	_threadprocp = p;
+	_t9threadprocp = p;
 	pthread_atfork(nil, nil, forked);
-	_overflowinit();
-	_sigstackinit(p);
-	_proclink(p);
+	_t9overflowinit();
+	_t9sigstackinit(p);
+	_t9proclink(p);
 
 	if(mainstacksize <= 0)
-		sysfatal("threadmain: mainstacksize %d", mainstacksize);
-	t = _threadalloc(p, mainlauncher, nil, (unsigned int)mainstacksize, "threadmain");
+		_t9fatal("threadmain: mainstacksize %d", mainstacksize);
+	t = _t9threadalloc(p, mainlauncher, nil, (unsigned int)mainstacksize, "threadmain");
 	t->proc = p;
 	p->threads = t;
 	p->nthreads = 1;
 	p->runhead = p->runtail = t;
 
-	_schedloop(p);
-	_procexit(p);
+	_t9schedloop(p);
+	_t9procexit(p);
 	/* Other procs run on; the last one's exit() ends the process. */
 	for(;;)
 		pause();
 }
 
+/* sysfatal is weak: a Plan 9 libc linked beside the library has its own. */
+#pragma weak sysfatal = _t9fatal
+
 void
-sysfatal(char *fmt, ...)
+_t9fatal(char *fmt, ...)
 {
 	char buf[512];
 	va_list arg;

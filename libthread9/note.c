@@ -84,7 +84,7 @@ threadnotify(int (*f)(void *, char *), int in)
 	int i, ok;
 
 	ok = 0;
-	lock(&notelock);
+	_t9lock(&notelock);
 	for(i = 0; i < Nnotify; i++){
 		if(in && handlers[i] == nil){
 			__atomic_store_n(&handlers[i], f, __ATOMIC_RELEASE);
@@ -101,6 +101,6 @@ threadnotify(int (*f)(void *, char *), int in)
 		install();
 		installed = 1;
 	}
-	unlock(&notelock);
+	_t9unlock(&notelock);
 	return ok;
 }

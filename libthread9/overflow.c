@@ -87,7 +87,7 @@ onsegv(int sig, siginfo_t *si, void *uc)
 	Thread *t;
 
 	(void)uc;
-	t = _threadcur();
+	t = _t9threadcur();
 	if(t != nil && si->si_code > 0 && inredzone(t, si->si_addr)){
 		report(t, si->si_addr);
 		memset(&dfl, 0, sizeof dfl);
@@ -101,7 +101,7 @@ onsegv(int sig, siginfo_t *si, void *uc)
 }
 
 void
-_overflowinit(void)
+_t9overflowinit(void)
 {
 	struct sigaction sa;
 
@@ -117,7 +117,7 @@ _overflowinit(void)
  * sanitizer's, which also expects to be the one to free it).
  */
 void
-_sigstackinit(Proc *p)
+_t9sigstackinit(Proc *p)
 {
 	stack_t ss;
 	long n;
@@ -129,10 +129,10 @@ _sigstackinit(Proc *p)
 		n = 64 * 1024;
 	n = (n + 4095) & ~4095L;
 	p->sigstksize = n;
-	p->sigstk = _segalloc(n, "sigaltstack");
+	p->sigstk = _t9segalloc(n, "sigaltstack");
 	memset(&ss, 0, sizeof ss);
 	ss.ss_sp = p->sigstk;
 	ss.ss_size = n;
 	if(sigaltstack(&ss, nil) < 0)
-		sysfatal("sigaltstack: %m");
+		_t9fatal("sigaltstack: %m");
 }

@@ -2,8 +2,8 @@
 /*
  * Procs: kernel tasks sharing the address space, made with pthread_create
  * on a guarded segment stack (pthreads keep TLS, errno and libc's locks
- * sane).  Each runs _schedloop over its own run queue; an idle proc sleeps
- * in the kernel on a futex (Proc.wake) until _threadready wakes it.
+ * sane).  Each runs _t9schedloop over its own run queue; an idle proc sleeps
+ * in the kernel on a futex (Proc.wake) until _t9threadready wakes it.
  *
  * procrfork's flags and what they mean on Linux (all per kernel task):
  *	RFPROC, RFMEM, RFNOWAIT	always so; accepted
@@ -26,8 +26,8 @@
 
 #include "threadimpl.h"
 
-Lock	_procslock;
-Proc	*_procs;
+Lock	_t9procslock;
+Proc	*_t9procs;
 static Proc	*zombies;	/* exited procs whose task may still run */
 static int	nprocs;
 
@@ -38,36 +38,36 @@ struct Start {
 };
 
 void
-_procinit(Proc *p)
+_t9procinit(Proc *p)
 {
 	p->rand = (uint64_t)(uintptr_t)p ^ (uint64_t)time(nil) << 20 ^ 0x9e3779b97f4a7c15ull;
 }
 
 void
-_proclink(Proc *p)
+_t9proclink(Proc *p)
 {
 	__atomic_add_fetch(&nprocs, 1, __ATOMIC_RELAXED);
-	lock(&_procslock);
-	p->next = _procs;
-	if(_procs)
-		_procs->prev = p;
-	_procs = p;
-	unlock(&_procslock);
+	_t9lock(&_t9procslock);
+	p->next = _t9procs;
+	if(_t9procs)
+		_t9procs->prev = p;
+	_t9procs = p;
+	_t9unlock(&_t9procslock);
 }
 
-/* Called with _procslock held; returns t with t->proc->lock held, or nil. */
+/* Called with _t9procslock held; returns t with t->proc->lock held, or nil. */
 Thread *
-_threadfind(int id)
+_t9threadfind(int id)
 {
 	Proc *p;
 	Thread *t;
 
-	for(p = _procs; p != nil; p = p->next){
-		lock(&p->lock);
+	for(p = _t9procs; p != nil; p = p->next){
+		_t9lock(&p->lock);
 		for(t = p->threads; t != nil; t = t->anext)
 			if(t->id == id)
 				return t;
-		unlock(&p->lock);
+		_t9unlock(&p->lock);
 	}
 	return nil;
 }
@@ -77,15 +77,15 @@ reapzombies(void)
 {
 	Proc *z, *next;
 
-	lock(&_procslock);
+	_t9lock(&_t9procslock);
 	z = zombies;
 	zombies = nil;
-	unlock(&_procslock);
+	_t9unlock(&_t9procslock);
 	for(; z != nil; z = next){
 		next = z->next;
 		pthread_join(z->pt, nil);
-		_segrelease(z->stk);
-		_segrelease(z->sigstk);
+		_t9segrelease(z->stk);
+		_t9segrelease(z->sigstk);
 		free(z);
 	}
 }
@@ -98,16 +98,16 @@ reapzombies(void)
  * tables in a static program) aborts.
  */
 void
-_procexit(Proc *p)
+_t9procexit(Proc *p)
 {
-	_stackcachefree(p);
+	_t9stackcachefree(p);
 	if(p->ioring != nil)
-		_ioringfree(p);
-	lock(&_procslock);
+		_t9ioringfree(p);
+	_t9lock(&_t9procslock);
 	if(p->prev)
 		p->prev->next = p->next;
 	else
-		_procs = p->next;
+		_t9procs = p->next;
 	if(p->next)
 		p->next->prev = p->prev;
 	p->prev = nil;
@@ -116,7 +116,7 @@ _procexit(Proc *p)
 		p->next = zombies;
 		zombies = p;
 	}
-	unlock(&_procslock);
+	_t9unlock(&_t9procslock);
 	if(__atomic_sub_fetch(&nprocs, 1, __ATOMIC_ACQ_REL) == 0)
 		exit(p->exitbad);
 }
@@ -144,9 +144,9 @@ procmain(void *v)
 	int err;
 
 	p = v;
-	_threadprocp = p;
+	_t9threadprocp = p;
 	p->pid = gettid();
-	_sigstackinit(p);
+	_t9sigstackinit(p);
 	err = applyrfork(p->rflag) < 0 ? errno : 0;
 	if(err){
 		/* The thread never runs. */
@@ -154,16 +154,16 @@ procmain(void *v)
 		p->threads = nil;
 		p->runhead = p->runtail = nil;
 		p->nthreads = 0;
-		_stackfree(p, t);
+		_t9stackfree(p, t);
 	}
 	st = p->start;
 	p->start = nil;
 	st->err = err;
 	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
-	_futexwake(&st->done, 1);	/* st may be gone already: harmless */
+	_t9futexwake(&st->done, 1);	/* st may be gone already: harmless */
 
-	_schedloop(p);
-	_procexit(p);
+	_t9schedloop(p);
+	_t9procexit(p);
 	return nil;
 }
 
@@ -179,7 +179,7 @@ procrfork(void (*f)(void *arg), void *arg, unsigned int stacksize, int flag)
 	Proc *p;
 	int id, e;
 
-	cur = _threadneed("procrfork");
+	cur = _t9threadneed("procrfork");
 	if(flag & ~Ok){
 		errno = EINVAL;
 		return -1;
@@ -188,12 +188,12 @@ procrfork(void (*f)(void *arg), void *arg, unsigned int stacksize, int flag)
 
 	p = calloc(1, sizeof *p);
 	if(p == nil)
-		sysfatal("procrfork: out of memory");
-	_procinit(p);
+		_t9fatal("procrfork: out of memory");
+	_t9procinit(p);
 	p->rflag = flag;
 	p->stksize = Procstack;
-	p->stk = _segalloc(p->stksize, "procrfork");
-	t = _threadalloc(cur->proc, f, arg, stacksize, "procrfork");
+	p->stk = _t9segalloc(p->stksize, "procrfork");
+	t = _t9threadalloc(cur->proc, f, arg, stacksize, "procrfork");
 	t->proc = p;
 	t->grp = cur->grp;
 	id = t->id;
@@ -206,13 +206,13 @@ procrfork(void (*f)(void *arg), void *arg, unsigned int stacksize, int flag)
 	p->start = &st;
 	pthread_attr_init(&attr);
 	pthread_attr_setstack(&attr, p->stk, p->stksize);
-	_proclink(p);
+	_t9proclink(p);
 	e = pthread_create(&p->pt, &attr, procmain, p);
 	pthread_attr_destroy(&attr);
 	if(e != 0)
-		sysfatal("procrfork: pthread_create: %s", strerror(e));
+		_t9fatal("procrfork: pthread_create: %s", strerror(e));
 	while(__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) == 0)
-		_futexwait(&st.done, 0);
+		_t9futexwait(&st.done, 0);
 	if(st.err){
 		errno = st.err;
 		return -1;
@@ -229,5 +229,5 @@ proccreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
 void **
 procdata(void)
 {
-	return &_threadneed("procdata")->proc->udata;
+	return &_t9threadneed("procdata")->proc->udata;
 }

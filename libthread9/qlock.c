@@ -37,110 +37,110 @@ waitfor(Lock *l, _Qwait **head, _Qwait **tail, int writer, const char *who)
 {
 	_Qwait w;
 
-	w.t = _threadcur();
+	w.t = _t9threadcur();
 	if(w.t == nil){
-		unlock(l);
-		sysfatal("%s: not called from a libthread thread", who);
+		_t9unlock(l);
+		_t9fatal("%s: not called from a libthread thread", who);
 	}
 	w.writer = writer;
 	enqueue(head, tail, &w);
-	unlock(l);
-	_threadblock();
+	_t9unlock(l);
+	_t9threadblock();
 }
 
 void
-qlock(QLock *q)
+_t9qlock(QLock *q)
 {
-	lock(&q->lock);
+	_t9lock(&q->lock);
 	if(!q->locked){
 		q->locked = 1;
-		unlock(&q->lock);
+		_t9unlock(&q->lock);
 		return;
 	}
 	waitfor(&q->lock, &q->head, &q->tail, 1, "qlock");
 }
 
 int
-canqlock(QLock *q)
+_t9canqlock(QLock *q)
 {
 	int ok;
 
-	lock(&q->lock);
+	_t9lock(&q->lock);
 	ok = !q->locked;
 	if(ok)
 		q->locked = 1;
-	unlock(&q->lock);
+	_t9unlock(&q->lock);
 	return ok;
 }
 
 void
-qunlock(QLock *q)
+_t9qunlock(QLock *q)
 {
 	Thread *t;
 
-	lock(&q->lock);
+	_t9lock(&q->lock);
 	if(!q->locked){
-		unlock(&q->lock);
-		sysfatal("qunlock: QLock %p not locked", (void *)q);
+		_t9unlock(&q->lock);
+		_t9fatal("qunlock: QLock %p not locked", (void *)q);
 	}
 	if(q->head == nil){
 		q->locked = 0;
-		unlock(&q->lock);
+		_t9unlock(&q->lock);
 		return;
 	}
 	t = dequeue(&q->head, &q->tail)->t;	/* still locked: now t's */
-	unlock(&q->lock);
-	_threadready(t);
+	_t9unlock(&q->lock);
+	_t9threadready(t);
 }
 
 /* Many readers or one writer; once a writer waits, new readers queue. */
 void
-rlock(RWLock *l)
+_t9rlock(RWLock *l)
 {
-	lock(&l->lock);
+	_t9lock(&l->lock);
 	if(!l->writer && l->head == nil){
 		l->readers++;
-		unlock(&l->lock);
+		_t9unlock(&l->lock);
 		return;
 	}
 	waitfor(&l->lock, &l->head, &l->tail, 0, "rlock");
 }
 
 int
-canrlock(RWLock *l)
+_t9canrlock(RWLock *l)
 {
 	int ok;
 
-	lock(&l->lock);
+	_t9lock(&l->lock);
 	ok = !l->writer && l->head == nil;
 	if(ok)
 		l->readers++;
-	unlock(&l->lock);
+	_t9unlock(&l->lock);
 	return ok;
 }
 
 void
-wlock(RWLock *l)
+_t9wlock(RWLock *l)
 {
-	lock(&l->lock);
+	_t9lock(&l->lock);
 	if(!l->writer && l->readers == 0 && l->head == nil){
 		l->writer = 1;
-		unlock(&l->lock);
+		_t9unlock(&l->lock);
 		return;
 	}
 	waitfor(&l->lock, &l->head, &l->tail, 1, "wlock");
 }
 
 int
-canwlock(RWLock *l)
+_t9canwlock(RWLock *l)
 {
 	int ok;
 
-	lock(&l->lock);
+	_t9lock(&l->lock);
 	ok = !l->writer && l->readers == 0 && l->head == nil;
 	if(ok)
 		l->writer = 1;
-	unlock(&l->lock);
+	_t9unlock(&l->lock);
 	return ok;
 }
 
@@ -152,38 +152,49 @@ grant(RWLock *l)
 
 	if(l->head != nil && l->head->writer){
 		l->writer = 1;
-		_threadready(dequeue(&l->head, &l->tail)->t);
+		_t9threadready(dequeue(&l->head, &l->tail)->t);
 		return;
 	}
 	while(l->head != nil && !l->head->writer){
 		w = dequeue(&l->head, &l->tail);
 		l->readers++;
-		_threadready(w->t);
+		_t9threadready(w->t);
 	}
 }
 
 void
-runlock(RWLock *l)
+_t9runlock(RWLock *l)
 {
-	lock(&l->lock);
+	_t9lock(&l->lock);
 	if(l->readers <= 0){
-		unlock(&l->lock);
-		sysfatal("runlock: RWLock %p not read-locked", (void *)l);
+		_t9unlock(&l->lock);
+		_t9fatal("runlock: RWLock %p not read-locked", (void *)l);
 	}
 	if(--l->readers == 0)
 		grant(l);
-	unlock(&l->lock);
+	_t9unlock(&l->lock);
 }
 
 void
-wunlock(RWLock *l)
+_t9wunlock(RWLock *l)
 {
-	lock(&l->lock);
+	_t9lock(&l->lock);
 	if(!l->writer){
-		unlock(&l->lock);
-		sysfatal("wunlock: RWLock %p not write-locked", (void *)l);
+		_t9unlock(&l->lock);
+		_t9fatal("wunlock: RWLock %p not write-locked", (void *)l);
 	}
 	l->writer = 0;
 	grant(l);
-	unlock(&l->lock);
+	_t9unlock(&l->lock);
 }
+
+/* The public names, weak as lock.c says. */
+#pragma weak qlock = _t9qlock
+#pragma weak canqlock = _t9canqlock
+#pragma weak qunlock = _t9qunlock
+#pragma weak rlock = _t9rlock
+#pragma weak canrlock = _t9canrlock
+#pragma weak runlock = _t9runlock
+#pragma weak wlock = _t9wlock
+#pragma weak canwlock = _t9canwlock
+#pragma weak wunlock = _t9wunlock

@@ -9,11 +9,11 @@
 #include "threadimpl.h"
 
 void
-rsleep(Rendez *r)
+_t9rsleep(Rendez *r)
 {
 	_Qwait w;
 
-	w.t = _threadneed("rsleep");
+	w.t = _t9threadneed("rsleep");
 	w.next = nil;
 	w.writer = 0;
 	if(r->tail)
@@ -21,13 +21,13 @@ rsleep(Rendez *r)
 	else
 		r->head = &w;
 	r->tail = &w;
-	qunlock(r->l);
-	_threadblock();
-	qlock(r->l);
+	_t9qunlock(r->l);
+	_t9threadblock();
+	_t9qlock(r->l);
 }
 
 int
-rwakeup(Rendez *r)
+_t9rwakeup(Rendez *r)
 {
 	_Qwait *w;
 
@@ -37,16 +37,21 @@ rwakeup(Rendez *r)
 	r->head = w->next;
 	if(r->head == nil)
 		r->tail = nil;
-	_threadready(w->t);
+	_t9threadready(w->t);
 	return 1;
 }
 
 int
-rwakeupall(Rendez *r)
+_t9rwakeupall(Rendez *r)
 {
 	int n;
 
-	for(n = 0; rwakeup(r); n++)
+	for(n = 0; _t9rwakeup(r); n++)
 		;
 	return n;
 }
+
+/* The public names, weak as lock.c says. */
+#pragma weak rsleep = _t9rsleep
+#pragma weak rwakeup = _t9rwakeup
+#pragma weak rwakeupall = _t9rwakeupall

@@ -3,7 +3,7 @@
  * The scheduler: each proc runs a loop on its own kernel stack that takes
  * the next thread off the proc's run queue and switches to it; a thread
  * switches back when it yields, blocks or exits.  A thread that blocks has
- * arranged for someone (in this proc or another) to call _threadready on it;
+ * arranged for someone (in this proc or another) to call _t9threadready on it;
  * that may happen before it has switched out, which is harmless: only this
  * proc's scheduler takes it off the queue, after the switch.
  *
@@ -27,7 +27,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-__thread Proc *_threadprocp __attribute__((tls_model("initial-exec")));
+__thread Proc *_t9threadprocp __attribute__((tls_model("initial-exec")));
 
 #ifdef THREAD_ASAN
 enum { directyield = 0 };	/* see yield */
@@ -47,10 +47,10 @@ runthread(Proc *p, Thread *t)
 	p->cur = t;
 #ifdef THREAD_ASAN
 	__sanitizer_start_switch_fiber(&p->asanfake, t->stk, (char *)t - t->stk);
-	_threadswitch(&p->schedsp, t->sp);
+	_t9threadswitch(&p->schedsp, t->sp);
 	__sanitizer_finish_switch_fiber(p->asanfake, nil, nil);
 #else
-	_threadswitch(&p->schedsp, t->sp);
+	_t9threadswitch(&p->schedsp, t->sp);
 #endif
 	t = p->cur;
 	p->cur = nil;
@@ -65,22 +65,22 @@ toscheduler(Proc *p, Thread *t)
 	/* A dead thread's fake stack frames go with it (nil). */
 	__sanitizer_start_switch_fiber(t->dead ? nil : &t->asanfake,
 				       p->asanschedbottom, p->asanschedsize);
-	_threadswitch(&t->sp, p->schedsp);
+	_t9threadswitch(&t->sp, p->schedsp);
 	__sanitizer_finish_switch_fiber(t->asanfake, &p->asanschedbottom,
 					&p->asanschedsize);
 #else
-	_threadswitch(&t->sp, p->schedsp);
+	_t9threadswitch(&t->sp, p->schedsp);
 #endif
 }
 
 _Noreturn void
-_threadentry(Thread *t)
+_t9threadentry(Thread *t)
 {
 #ifdef THREAD_ASAN
 	__sanitizer_finish_switch_fiber(nil, &t->proc->asanschedbottom,
 					&t->proc->asanschedsize);
 #endif
-	_threadcheckkill(t);
+	_t9threadcheckkill(t);
 	t->fn(t->arg);
 	threadexits(nil);
 }
@@ -88,7 +88,7 @@ _threadentry(Thread *t)
 static void
 reap(Proc *p, Thread *t)
 {
-	lock(&p->lock);
+	_t9lock(&p->lock);
 	if(t->aprev)
 		t->aprev->anext = t->anext;
 	else
@@ -96,9 +96,9 @@ reap(Proc *p, Thread *t)
 	if(t->anext)
 		t->anext->aprev = t->aprev;
 	p->nthreads--;
-	unlock(&p->lock);
+	_t9unlock(&p->lock);
 	free(t->name);
-	_stackfree(p, t);
+	_t9stackfree(p, t);
 }
 
 static void
@@ -153,46 +153,46 @@ inboxput(Proc *p, Thread *t, int locked)
 	Thread *old;
 
 	if(!locked)
-		lock(&p->lock);
+		_t9lock(&p->lock);
 	old = __atomic_load_n(&p->inbox, __ATOMIC_RELAXED);
 	do
 		t->rnext = old;
 	while(!__atomic_compare_exchange_n(&p->inbox, &old, t, 1,
 					   __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	_procwakeup(p);
+	_t9procwakeup(p);
 	if(!locked)
-		unlock(&p->lock);
+		_t9unlock(&p->lock);
 }
 
 /* Returns when the proc has no threads left. */
 void
-_schedloop(Proc *p)
+_t9schedloop(Proc *p)
 {
 	Thread *t;
 	int idle;
 
 	for(;;){
 		if(p->ioring != nil)
-			_ioringpoll(p, 0);
+			_t9ioringpoll(p, 0);
 		while((t = runqget(p)) == nil){
-			lock(&p->lock);
+			_t9lock(&p->lock);
 			if(p->nthreads == 0){
-				unlock(&p->lock);
+				_t9unlock(&p->lock);
 				return;
 			}
 			__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&p->sleeping, 1, __ATOMIC_RELAXED);
 			idle = __atomic_load_n(&p->inbox, __ATOMIC_RELAXED) == nil;
-			unlock(&p->lock);
+			_t9unlock(&p->lock);
 			if(idle && p->ioring != nil)
-				_ioringpoll(p, 1);
+				_t9ioringpoll(p, 1);
 			else if(idle)
-				_futexwait(&p->wake, 0);
+				_t9futexwait(&p->wake, 0);
 			/* A waker that still sees 1 wakes us once more: harmless. */
 			__atomic_store_n(&p->sleeping, 0, __ATOMIC_RELAXED);
 		}
 		if(p->ioring != nil)
-			_ioringsubmit(p);
+			_t9ioringsubmit(p);
 		t = runthread(p, t);
 		if(t->dead)
 			reap(p, t);
@@ -201,9 +201,9 @@ _schedloop(Proc *p)
 
 /* Put t on its proc's run queue, p = t->proc, whose lock is held. */
 void
-_threadreadylocked(Proc *p, Thread *t)
+_t9threadreadylocked(Proc *p, Thread *t)
 {
-	if(_threadprocp == p)
+	if(_t9threadprocp == p)
 		runqput(p, t);
 	else
 		inboxput(p, t, 1);
@@ -211,25 +211,25 @@ _threadreadylocked(Proc *p, Thread *t)
 
 /* With p->lock held: wake p if it sleeps, on its futex or in its ring. */
 void
-_procwakeup(Proc *p)
+_t9procwakeup(Proc *p)
 {
 	if(__atomic_load_n(&p->sleeping, __ATOMIC_RELAXED) &&
 	   __atomic_load_n(&p->wake, __ATOMIC_RELAXED) == 0){
 		__atomic_store_n(&p->wake, 1, __ATOMIC_RELAXED);
 		if(p->ioring != nil)
-			_ioringwake(p);
+			_t9ioringwake(p);
 		else
-			_futexwake(&p->wake, 1);
+			_t9futexwake(&p->wake, 1);
 	}
 }
 
 void
-_threadready(Thread *t)
+_t9threadready(Thread *t)
 {
 	Proc *p;
 
 	p = t->proc;
-	if(_threadprocp == p)
+	if(_t9threadprocp == p)
 		runqput(p, t);
 	else
 		inboxput(p, t, 0);
@@ -237,29 +237,29 @@ _threadready(Thread *t)
 
 /* Sleep until someone readies the calling thread. */
 void
-_threadblock(void)
+_t9threadblock(void)
 {
 	Proc *p;
 
-	p = _threadproc();
+	p = _t9threadproc();
 	toscheduler(p, p->cur);
 }
 
 void
-_threadcheckkill(Thread *t)
+_t9threadcheckkill(Thread *t)
 {
 	if(__atomic_load_n(&t->killed, __ATOMIC_RELAXED))
 		threadexits("threadkill");
 }
 
 Thread *
-_threadneed(const char *who)
+_t9threadneed(const char *who)
 {
 	Thread *t;
 
-	t = _threadcur();
+	t = _t9threadcur();
 	if(t == nil)
-		sysfatal("%s: not called from a libthread thread", who);
+		_t9fatal("%s: not called from a libthread thread", who);
 	return t;
 }
 
@@ -268,7 +268,7 @@ _threadneed(const char *who)
  * proc whose stack cache serves; the caller sets t->proc.
  */
 Thread *
-_threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
+_t9threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
 	     const char *who)
 {
 	Thread *t;
@@ -276,22 +276,22 @@ _threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
 	uint32_t mxcsr;
 	uint16_t fcw;
 
-	t = _stackalloc(p, stacksize, who);
+	t = _t9stackalloc(p, stacksize, who);
 	t->fn = fn;
 	t->arg = arg;
 	t->id = __atomic_fetch_add(&nextid, 1, __ATOMIC_RELAXED);
 
-	/* The frame _threadswitch pops; see switch-amd64.S. */
+	/* The frame _t9threadswitch pops; see switch-amd64.S. */
 	__asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(mxcsr), "=m"(fcw));
 	sp = (uint64_t *)((uintptr_t)t & ~(uintptr_t)15) - 8;
 	sp[0] = (uint64_t)fcw << 32 | mxcsr;
 	sp[1] = 0;			/* r15 */
 	sp[2] = 0;			/* r14 */
 	sp[3] = 0;			/* r13 */
-	sp[4] = (uint64_t)t;		/* r12: _threadstart's argument */
+	sp[4] = (uint64_t)t;		/* r12: _t9threadstart's argument */
 	sp[5] = 0;			/* rbx */
 	sp[6] = 0;			/* rbp: ends frame-pointer walks */
-	sp[7] = (uint64_t)_threadstart;
+	sp[7] = (uint64_t)_t9threadstart;
 	t->sp = sp;
 	return t;
 }
@@ -303,21 +303,21 @@ threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
 	Proc *p;
 	int id;
 
-	cur = _threadneed("threadcreate");
+	cur = _t9threadneed("threadcreate");
 	p = cur->proc;
-	t = _threadalloc(p, f, arg, stacksize, "threadcreate");
+	t = _t9threadalloc(p, f, arg, stacksize, "threadcreate");
 	t->proc = p;
 	t->grp = cur->grp;
 	id = t->id;
 
-	lock(&p->lock);
+	_t9lock(&p->lock);
 	t->anext = p->threads;
 	if(p->threads)
 		p->threads->aprev = t;
 	p->threads = t;
 	p->nthreads++;
-	_threadreadylocked(p, t);
-	unlock(&p->lock);
+	_t9threadreadylocked(p, t);
+	_t9unlock(&p->lock);
 	return id;
 }
 
@@ -333,8 +333,8 @@ yield(void)
 	Thread *t, *next;
 	Proc *p;
 
-	t = _threadneed("yield");
-	_threadcheckkill(t);
+	t = _t9threadneed("yield");
+	_t9threadcheckkill(t);
 	p = t->proc;
 	if(directyield && p->ioring == nil){
 		next = runqget(p);
@@ -342,13 +342,13 @@ yield(void)
 			return;		/* nothing else to run */
 		runqput(p, t);
 		p->cur = next;
-		_threadswitch(&t->sp, next->sp);
-		_threadcheckkill(t);
+		_t9threadswitch(&t->sp, next->sp);
+		_t9threadcheckkill(t);
 		return;
 	}
-	_threadready(t);
-	_threadblock();
-	_threadcheckkill(t);
+	_t9threadready(t);
+	_t9threadblock();
+	_t9threadcheckkill(t);
 }
 
 void
@@ -356,9 +356,9 @@ threadexits(char *status)
 {
 	Thread *t;
 
-	t = _threadneed("threadexits");
+	t = _t9threadneed("threadexits");
 	t->proc->exitbad = status != nil && *status != '\0';
 	t->dead = 1;
-	_threadblock();
+	_t9threadblock();
 	abort();	/* the scheduler never resumes a dead thread */
 }

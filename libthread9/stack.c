@@ -56,22 +56,22 @@ roundpage(size_t n)
 
 /* A guarded segment of len bytes (a page multiple); sysfatal if none. */
 char *
-_segalloc(size_t len, const char *who)
+_t9segalloc(size_t len, const char *who)
 {
 	void *v;
 
 	v = segattachguarded(0, "memory", nil, len, Stackguard);
 	if(v == (void *)-1)
-		sysfatal("%s: cannot allocate a %zu-byte stack: %s",
+		_t9fatal("%s: cannot allocate a %zu-byte stack: %s",
 			 who, len, segerrstr());
 	return v;
 }
 
 void
-_segrelease(char *base)
+_t9segrelease(char *base)
 {
 	if(base != nil && segdetach(base) < 0)
-		sysfatal("libthread9: segdetach %p: %s", (void *)base, segerrstr());
+		_t9fatal("libthread9: segdetach %p: %s", (void *)base, segerrstr());
 }
 
 static pthread_once_t stacksonce = PTHREAD_ONCE_INIT;
@@ -95,12 +95,12 @@ readstacks(void)
 			stacks = i;
 			return;
 		}
-	sysfatal("THREAD9_STACKS=%s: want cached, guarded, seg3 or malloc", s);
+	_t9fatal("THREAD9_STACKS=%s: want cached, guarded, seg3 or malloc", s);
 }
 
 /* How thread stacks are made in this process: Stk*. */
 int
-_stackhow(void)
+_t9stackhow(void)
 {
 	pthread_once(&stacksonce, readstacks);
 	return stacks;
@@ -126,7 +126,7 @@ seg3place(size_t span, uintptr_t *lo)
 	int ok;
 
 	ok = 1;
-	lock(&seg3lock);
+	_t9lock(&seg3lock);
 	if(seg3next - seg3end < span){
 		v = segattach(SG_NONE, "memory", nil, Seg3run);
 		if(v == (char *)-1 || segdetach(v) < 0)
@@ -140,7 +140,7 @@ seg3place(size_t span, uintptr_t *lo)
 		seg3next -= span;
 		*lo = seg3next;
 	}
-	unlock(&seg3lock);
+	_t9unlock(&seg3lock);
 	return ok;
 }
 
@@ -180,24 +180,24 @@ seg3alloc(size_t len, const char *who)
 			return (char *)lo + Stackguard;
 		if(e != EEXIST)
 			break;
-		lock(&seg3lock);
+		_t9lock(&seg3lock);
 		seg3next = seg3end = 0;
-		unlock(&seg3lock);
+		_t9unlock(&seg3lock);
 	}
-	sysfatal("%s: cannot allocate a %zu-byte stack: %s", who, len, segerrstr());
+	_t9fatal("%s: cannot allocate a %zu-byte stack: %s", who, len, segerrstr());
 	return nil;
 }
 
 static void
 seg3release(char *body, size_t len)
 {
-	_segrelease(body - Stackguard);
-	_segrelease(body);
-	_segrelease(body + len);
+	_t9segrelease(body - Stackguard);
+	_t9segrelease(body);
+	_t9segrelease(body + len);
 }
 
 Thread *
-_stackalloc(Proc *p, unsigned int want, const char *who)
+_t9stackalloc(Proc *p, unsigned int want, const char *who)
 {
 	Thread *t;
 	char *base;
@@ -205,7 +205,7 @@ _stackalloc(Proc *p, unsigned int want, const char *who)
 	int i;
 
 	if(want == 0)
-		sysfatal("%s: stack size 0", who);
+		_t9fatal("%s: stack size 0", who);
 	n = want < Stackfloor ? Stackfloor : want;
 	n = roundpage(n + sizeof(Thread));
 
@@ -222,18 +222,18 @@ _stackalloc(Proc *p, unsigned int want, const char *who)
 			break;
 		}
 	if(base == nil)
-		switch(_stackhow()){
+		switch(_t9stackhow()){
 		case Stkmalloc:
 			base = malloc(n);
 			if(base == nil)
-				sysfatal("%s: cannot allocate a %zu-byte stack: out of memory",
+				_t9fatal("%s: cannot allocate a %zu-byte stack: out of memory",
 					 who, n);
 			break;
 		case Stkseg3:
 			base = seg3alloc(n, who);
 			break;
 		default:
-			base = _segalloc(n, who);
+			base = _t9segalloc(n, who);
 			break;
 		}
 	rootadd(base, n);
@@ -246,7 +246,7 @@ _stackalloc(Proc *p, unsigned int want, const char *who)
 }
 
 void
-_stackfree(Proc *p, Thread *t)
+_t9stackfree(Proc *p, Thread *t)
 {
 	char *base;
 	size_t n;
@@ -254,7 +254,7 @@ _stackfree(Proc *p, Thread *t)
 	base = t->stk;
 	n = t->segsize;
 	rootdel(base, n);
-	switch(_stackhow()){
+	switch(_t9stackhow()){
 	case Stkmalloc:
 		free(base);
 		return;
@@ -262,7 +262,7 @@ _stackfree(Proc *p, Thread *t)
 		seg3release(base, n);
 		return;
 	case Stkguarded:
-		_segrelease(base);
+		_t9segrelease(base);
 		return;
 	}
 	if(p->ncache < Stackcache && p->cachebytes + n <= Stackcachemax){
@@ -272,13 +272,13 @@ _stackfree(Proc *p, Thread *t)
 		p->cachebytes += n;
 		return;
 	}
-	_segrelease(base);
+	_t9segrelease(base);
 }
 
 void
-_stackcachefree(Proc *p)
+_t9stackcachefree(Proc *p)
 {
 	while(p->ncache > 0)
-		_segrelease(p->cache[--p->ncache].base);
+		_t9segrelease(p->cache[--p->ncache].base);
 	p->cachebytes = 0;
 }

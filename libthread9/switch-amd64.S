@@ -11,17 +11,17 @@
  *	8	r15, r14, r13, r12, rbx, rbp
  *	56	return address
  * sched.c forges this frame for a new thread, with r12 = its Thread and the
- * return address _threadstart.
+ * return address _t9threadstart.
  */
 
 	.text
 
-/* void _threadswitch(void **save, void *load) */
-	.globl	_threadswitch
-	.hidden	_threadswitch
-	.type	_threadswitch, @function
+/* void _t9threadswitch(void **save, void *load) */
+	.globl	_t9threadswitch
+	.hidden	_t9threadswitch
+	.type	_t9threadswitch, @function
 	.p2align 4
-_threadswitch:
+_t9threadswitch:
 	.cfi_startproc
 	pushq	%rbp
 	pushq	%rbx
@@ -46,23 +46,23 @@ _threadswitch:
 	popq	%rbp
 	ret
 	.cfi_endproc
-	.size	_threadswitch, .-_threadswitch
+	.size	_t9threadswitch, .-_t9threadswitch
 
 /*
  * A new thread's first return lands here, with the stack 16-byte aligned.
  * Marking the return address undefined ends backtraces (gdb, ASan) here.
  */
-	.globl	_threadstart
-	.hidden	_threadstart
-	.type	_threadstart, @function
+	.globl	_t9threadstart
+	.hidden	_t9threadstart
+	.type	_t9threadstart, @function
 	.p2align 4
-_threadstart:
+_t9threadstart:
 	.cfi_startproc
 	.cfi_undefined rip
 	movq	%r12, %rdi
-	call	_threadentry@PLT
+	call	_t9threadentry@PLT
 	ud2
 	.cfi_endproc
-	.size	_threadstart, .-_threadstart
+	.size	_t9threadstart, .-_t9threadstart
 
 	.section .note.GNU-stack, "", @progbits

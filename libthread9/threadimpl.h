@@ -130,68 +130,91 @@ struct _Qwait {
 	int	writer;
 };
 
-extern __thread Proc *_threadprocp __attribute__((tls_model("initial-exec")));
+extern __thread Proc *_t9threadprocp __attribute__((tls_model("initial-exec")));
 
 static inline Proc *
-_threadproc(void)
+_t9threadproc(void)
 {
-	return _threadprocp;
+	return _t9threadprocp;
 }
 
 static inline Thread *
-_threadcur(void)
+_t9threadcur(void)
 {
-	return _threadprocp ? _threadprocp->cur : nil;
+	return _t9threadprocp ? _t9threadprocp->cur : nil;
 }
 
 /* switch-amd64.S */
-void	_threadswitch(void **save, void *load);
-void	_threadstart(void);
-_Noreturn void	_threadentry(Thread *t);
+void	_t9threadswitch(void **save, void *load);
+void	_t9threadstart(void);
+_Noreturn void	_t9threadentry(Thread *t);
 
 /* sched.c */
-Thread	*_threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
+Thread	*_t9threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
 		      const char *who);
-void	_threadready(Thread *t);
-void	_threadreadylocked(Proc *p, Thread *t);
-void	_procwakeup(Proc *p);
-void	_threadblock(void);
-void	_threadcheckkill(Thread *t);
-void	_schedloop(Proc *p);
-Thread	*_threadneed(const char *who);
+void	_t9threadready(Thread *t);
+void	_t9threadreadylocked(Proc *p, Thread *t);
+void	_t9procwakeup(Proc *p);
+void	_t9threadblock(void);
+void	_t9threadcheckkill(Thread *t);
+void	_t9schedloop(Proc *p);
+Thread	*_t9threadneed(const char *who);
 
 /* stack.c */
-Thread	*_stackalloc(Proc *p, unsigned int want, const char *who);
-void	_stackfree(Proc *p, Thread *t);
-void	_stackcachefree(Proc *p);
-char	*_segalloc(size_t len, const char *who);
-void	_segrelease(char *base);
+Thread	*_t9stackalloc(Proc *p, unsigned int want, const char *who);
+void	_t9stackfree(Proc *p, Thread *t);
+void	_t9stackcachefree(Proc *p);
+char	*_t9segalloc(size_t len, const char *who);
+void	_t9segrelease(char *base);
 /* How thread stacks are made (THREAD9_STACKS, for bench/threadcreate). */
 enum { Stkcached, Stkguarded, Stkseg3, Stkmalloc };
-int	_stackhow(void);
+int	_t9stackhow(void);
+
+/*
+ * lock.c, qlock.c, rendez.c: lock(2) under the library's own names, which
+ * its code calls; the public names are weak aliases (see lock.c).
+ */
+void	_t9lock(Lock *l);
+void	_t9unlock(Lock *l);
+int	_t9canlock(Lock *l);
+void	_t9qlock(QLock *q);
+void	_t9qunlock(QLock *q);
+int	_t9canqlock(QLock *q);
+void	_t9rlock(RWLock *l);
+void	_t9runlock(RWLock *l);
+int	_t9canrlock(RWLock *l);
+void	_t9wlock(RWLock *l);
+void	_t9wunlock(RWLock *l);
+int	_t9canwlock(RWLock *l);
+void	_t9rsleep(Rendez *r);
+int	_t9rwakeup(Rendez *r);
+int	_t9rwakeupall(Rendez *r);
+
+/* main.c: the library's own fatal errors (printf formats, whatever sysfatal is). */
+void	_t9fatal(char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* proc.c */
-extern Lock	_procslock;
-extern Proc	*_procs;
-void	_procinit(Proc *p);
-void	_proclink(Proc *p);
-void	_procexit(Proc *p);
-void	_futexwait(int *addr, int val);
-void	_futexwake(int *addr, int n);
-Thread	*_threadfind(int id);	/* with procslock and the proc's lock held */
+extern Lock	_t9procslock;
+extern Proc	*_t9procs;
+void	_t9procinit(Proc *p);
+void	_t9proclink(Proc *p);
+void	_t9procexit(Proc *p);
+void	_t9futexwait(int *addr, int val);
+void	_t9futexwake(int *addr, int n);
+Thread	*_t9threadfind(int id);	/* with procslock and the proc's lock held */
 
 /* overflow.c */
-void	_overflowinit(void);
-void	_sigstackinit(Proc *p);
+void	_t9overflowinit(void);
+void	_t9sigstackinit(Proc *p);
 
 /* exec.c */
 
 /* ioring.c, ioproc.c */
-void	_ioringpoll(Proc *p, int sleep);
-void	_ioringsubmit(Proc *p);
-void	_ioringwake(Proc *p);
-void	_ioringfree(Proc *p);
-void	_iocancel(Ioreq *r);
+void	_t9ioringpoll(Proc *p, int sleep);
+void	_t9ioringsubmit(Proc *p);
+void	_t9ioringwake(Proc *p);
+void	_t9ioringfree(Proc *p);
+void	_t9iocancel(Ioreq *r);
 
 #pragma GCC visibility pop
 

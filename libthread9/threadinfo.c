@@ -8,7 +8,7 @@
 int
 threadid(void)
 {
-	return _threadneed("threadid")->id;
+	return _t9threadneed("threadid")->id;
 }
 
 /* The kernel task id of the proc running thread id (0: the caller's). */
@@ -19,22 +19,22 @@ threadpid(int id)
 	int pid;
 
 	if(id == 0)
-		return _threadneed("threadpid")->proc->pid;
+		return _t9threadneed("threadpid")->proc->pid;
 	pid = -1;
-	lock(&_procslock);
-	t = _threadfind(id);
+	_t9lock(&_t9procslock);
+	t = _t9threadfind(id);
 	if(t != nil){
 		pid = t->proc->pid;
-		unlock(&t->proc->lock);
+		_t9unlock(&t->proc->lock);
 	}
-	unlock(&_procslock);
+	_t9unlock(&_t9procslock);
 	return pid;
 }
 
 int
 threadgetgrp(void)
 {
-	return _threadneed("threadgetgrp")->grp;
+	return _t9threadneed("threadgetgrp")->grp;
 }
 
 /* The group is read by threadkillgrp and the like under Proc.lock. */
@@ -44,18 +44,18 @@ threadsetgrp(int grp)
 	Thread *t;
 	int old;
 
-	t = _threadneed("threadsetgrp");
-	lock(&t->proc->lock);
+	t = _t9threadneed("threadsetgrp");
+	_t9lock(&t->proc->lock);
 	old = t->grp;
 	t->grp = grp;
-	unlock(&t->proc->lock);
+	_t9unlock(&t->proc->lock);
 	return old;
 }
 
 char *
 threadgetname(void)
 {
-	return _threadneed("threadgetname")->name;
+	return _t9threadneed("threadgetname")->name;
 }
 
 void
@@ -65,10 +65,10 @@ threadsetname(char *fmt, ...)
 	va_list arg;
 	char *s;
 
-	t = _threadneed("threadsetname");
+	t = _t9threadneed("threadsetname");
 	va_start(arg, fmt);
 	if(vasprintf(&s, fmt, arg) < 0)
-		sysfatal("threadsetname: out of memory");
+		_t9fatal("threadsetname: out of memory");
 	va_end(arg);
 	free(t->name);
 	t->name = s;
@@ -77,7 +77,7 @@ threadsetname(char *fmt, ...)
 void **
 threaddata(void)
 {
-	return &_threadneed("threaddata")->udata;
+	return &_t9threadneed("threaddata")->udata;
 }
 
 /* Die now, with a clear message, rather than overflow later. */
@@ -87,7 +87,7 @@ needstack(int n)
 	Thread *t;
 	char *sp;
 
-	t = _threadneed("needstack");
+	t = _t9threadneed("needstack");
 	sp = (char *)&sp;
 	if(n < 0 || sp - t->stk < (long)n + 256){
 		fprintf(stderr, "%s: thread %d: needstack %d: %ld bytes left\n",

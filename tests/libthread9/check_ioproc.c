@@ -28,8 +28,8 @@
 #include "t9.h"
 
 /* libthread9's test hooks (not in thread.h). */
-int	_ioinflight(void);
-const char	*_ioprocpath(Ioproc *io);
+int	_t9ioinflight(void);
+const char	*_t9ioprocpath(Ioproc *io);
 
 static const char	*wantpath;	/* the path this run's Ioprocs take */
 
@@ -39,11 +39,11 @@ drained(void)
 {
 	int i;
 
-	for(i = 0; i < 5000 && _ioinflight() != 0; i++){
+	for(i = 0; i < 5000 && _t9ioinflight() != 0; i++){
 		yield();
 		usleep(1000);
 	}
-	ck_assert_int_eq(_ioinflight(), 0);
+	ck_assert_int_eq(_t9ioinflight(), 0);
 }
 
 static Ioproc *
@@ -53,7 +53,7 @@ newio(void)
 
 	io = ioproc();
 	ck_assert_ptr_nonnull(io);
-	ck_assert_str_eq(_ioprocpath(io), wantpath);
+	ck_assert_str_eq(_t9ioprocpath(io), wantpath);
 	return io;
 }
 
@@ -88,11 +88,11 @@ inflight(struct Rd *rd, int n)
 	int i;
 
 	ck_assert(t9waitfor(&rd->started, 10000));
-	for(i = 0; i < 10000 && _ioinflight() < n; i++){
+	for(i = 0; i < 10000 && _t9ioinflight() < n; i++){
 		yield();
 		usleep(1000);
 	}
-	ck_assert_int_ge(_ioinflight(), n);
+	ck_assert_int_ge(_t9ioinflight(), n);
 	usleep(20000);		/* into the kernel's wait, most likely */
 	yield();
 	ck_assert(!__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE));
@@ -116,7 +116,7 @@ START_TEST(path)
 
 	io = newio();
 	ck_assert_int_eq(iosleep(io, 1), 0);
-	ck_assert_str_eq(_ioprocpath(io), wantpath);	/* the path it took */
+	ck_assert_str_eq(_t9ioprocpath(io), wantpath);	/* the path it took */
 	closeioproc(io);
 	drained();
 }
@@ -456,9 +456,9 @@ killproc(void *v)
 	/* The proc goes on using its ring while the victim waits and dies. */
 	while(!__atomic_load_n(&vs->ok, __ATOMIC_ACQUIRE))
 		iosleep(vs->own, 2);
-	for(i = 0; i < 5000 && _ioinflight() != 0; i++)
+	for(i = 0; i < 5000 && _t9ioinflight() != 0; i++)
 		iosleep(vs->own, 1);
-	vs->left = _ioinflight();
+	vs->left = _t9ioinflight();
 	__atomic_store_n(&vs->done, 1, __ATOMIC_RELEASE);
 }
 
