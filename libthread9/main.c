@@ -2,7 +2,9 @@
 /*
  * main: the program's threadmain becomes the first thread of the first
  * proc (this kernel task), on a guarded stack of mainstacksize bytes; the
- * scheduler runs on the process's own stack.  Also sysfatal and argv0.
+ * scheduler runs on the process's own stack.  Alone in its object, so that
+ * a program with its own main (one that uses only lock(2), say) does not
+ * get this one from libthread9.a.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,6 @@
 
 /* A program sets its own with `int mainstacksize = N;`. */
 __attribute__((weak)) int mainstacksize = 64 * 1024;
-
-char	*argv0;
 
 static int	mainargc;
 static char	**mainargv;
@@ -76,26 +76,4 @@ main(int argc, char **argv)
 	/* Other procs run on; the last one's exit() ends the process. */
 	for(;;)
 		pause();
-}
-
-/* sysfatal is weak: a Plan 9 libc linked beside the library has its own. */
-#pragma weak sysfatal = _t9fatal
-
-void
-_t9fatal(char *fmt, ...)
-{
-	char buf[512];
-	va_list arg;
-
-	va_start(arg, fmt);
-	vsnprintf(buf, sizeof buf, fmt, arg);
-	va_end(arg);
-	fprintf(stderr, "%s: %s\n", argv0 ? argv0 : "libthread9", buf);
-	threadexitsall(buf);
-}
-
-void
-threadexitsall(char *status)
-{
-	exit(status != nil && *status != '\0');
 }

@@ -190,7 +190,7 @@ void	_t9rsleep(Rendez *r);
 int	_t9rwakeup(Rendez *r);
 int	_t9rwakeupall(Rendez *r);
 
-/* main.c: the library's own fatal errors (printf formats, whatever sysfatal is). */
+/* sysfatal.c: the library's own fatal errors (printf formats, whatever sysfatal is). */
 void	_t9fatal(char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* proc.c */
