@@ -50,13 +50,15 @@ san = $(patsubst %,$(B)/obj/san/%.o,$(basename $(1)))
 # $(call library,NAME,SOURCES,PKG-REQUIRES,LDLIBS,DESCRIPTION): static and
 # shared library NAME (libNAME.a, libNAME.so) and its pkg-config files: one
 # to install (NAME.pc) and one for this build tree (NAME-uninstalled.pc).
+# A component's build.mk gives the shared library's own link flags (its
+# version script) as a target-specific SO_LDFLAGS.
 define library
 $(B)/lib/$(1).a: $(call pic,$(2))
 	@mkdir -p $$(@D)
 	rm -f $$@ && $(AR) rcs $$@ $$^
 $(B)/lib/$(1).so.0: $(call pic,$(2)) $(foreach r,$(3),$(B)/lib/$(r).so)
 	@mkdir -p $$(@D)
-	$(CC) -shared -Wl,-soname,$(1).so.0 -Wl,--no-undefined -o $$@ $(call pic,$(2)) \
+	$(CC) -shared -Wl,-soname,$(1).so.0 -Wl,--no-undefined $$(SO_LDFLAGS) -o $$@ $(call pic,$(2)) \
 		-L$(B)/lib $(foreach r,$(3),-l$(r:lib%=%)) $(4)
 $(B)/lib/$(1).so: $(B)/lib/$(1).so.0
 	ln -sf $(1).so.0 $$@

@@ -3,6 +3,9 @@
 LIBTHREAD9_SRCS := $(wildcard libthread9/*.c libthread9/*.S)
 ifneq ($(LIBTHREAD9_SRCS),)
 $(eval $(call library,libthread9,$(LIBTHREAD9_SRCS),libseg,-luring -lpthread,Plan 9 libthread on Linux))
+# Only the API leaves libthread9.so (version THREAD9_0.1).
+$(B)/lib/libthread9.so.0: libthread9/libthread9.map
+$(B)/lib/libthread9.so.0: private SO_LDFLAGS := -Wl,--version-script=libthread9/libthread9.map
 endif
 
 # Examples that read like Plan 9 programs (not installed).
