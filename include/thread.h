@@ -20,30 +20,60 @@
  * sysfatal.  Plan 9's lock(2) types live here too, as Linux has no Plan 9
  * libc: Lock blocks the kernel task, QLock/RWLock/Rendez block only the
  * calling thread.
+ *
+ * After plan9port's <u.h> and <libc.h> (its lib9, or Debian's 9base), this
+ * header leaves Lock, QLock, RWLock, Rendez, Waitmsg, the RF* flags, nil,
+ * sysfatal and argv0 to libc.h, and checks at compile time that libc.h's
+ * types can hold what libthread9 keeps in them; lib9's lock(2) calls then
+ * reach libthread9 through lib9's thread-library hooks, and lib9's
+ * sysfatal (%r) is the one linked.  See the README, "Porting a Plan 9
+ * program".  Compiles as C and as C++.
  */
 #ifndef SEGCTL_THREAD_H
 #define SEGCTL_THREAD_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* plan9port's libc.h came first: it owns the Plan 9 libc types. */
+#ifdef _LIBC_H_
+#define THREAD9_LIB9 1
+#endif
+
 #ifndef nil
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define nil nullptr
+#elif defined(__cplusplus)
+#define nil 0
+#else
 #define nil ((void *)0)
+#endif
+#endif
+
+#ifdef __cplusplus
+#define THREAD9_ASSERT(c, m)	static_assert(c, m)
+#define THREAD9_ALIGNOF(t)	alignof(t)
+#else
+#define THREAD9_ASSERT(c, m)	_Static_assert(c, m)
+#define THREAD9_ALIGNOF(t)	_Alignof(t)
 #endif
 
 typedef struct Alt	Alt;
 typedef struct Channel	Channel;
 typedef struct Ref	Ref;
+typedef struct Ioproc	Ioproc;
+#ifndef THREAD9_LIB9
 typedef struct Lock	Lock;
 typedef struct QLock	QLock;
 typedef struct RWLock	RWLock;
 typedef struct Rendez	Rendez;
 typedef struct Waitmsg	Waitmsg;
-typedef struct Ioproc	Ioproc;
 typedef struct _Qwait	_Qwait;
+#endif
 
 /* Channels (opaque: use chanclosing to ask how many elements are buffered). */
 typedef enum {
@@ -134,15 +164,43 @@ void	threadkillgrp(int grp);
 int	threadnotify(int (*f)(void *ureg, char *note), int in);
 void	needstack(int n);
 
+#ifndef THREAD9_LIB9
 struct Waitmsg {
 	int		pid;		/* of the process that exited */
 	unsigned long	time[3];	/* user, system, real time, in ms */
 	char		*msg;		/* "" on success; freed with the Waitmsg */
 };
+#endif
 Channel	*threadwaitchan(void);		/* of Waitmsg*, the receiver frees */
 void	procexec(Channel *cpid, char *file, char *args[]);
 void	procexecl(Channel *cpid, char *file, ...);
 
+/*
+ * plan9port's: run file with fd[0..2] as its standard input, output and
+ * error, from any thread; the library closes fd[0..2] in the caller and
+ * sends the child's Waitmsg on threadwaitchan, if anyone has asked for it.
+ * threadspawn returns the pid, or -1 (errno set, nothing closed);
+ * threadspawnd runs it in directory dir.  threadexec tells cpid (if not
+ * nil) the pid, or ~0 on failure, and on success ends the calling thread.
+ */
+int	threadspawn(int fd[3], char *file, char *args[]);
+int	threadspawnd(int fd[3], char *file, char *args[], char *dir);
+int	threadspawnl(int fd[3], char *file, ...);
+void	threadexec(Channel *cpid, int fd[3], char *file, char *args[]);
+void	threadexecl(Channel *cpid, int fd[3], char *file, ...);
+
+/*
+ * plan9port's: a program that may put itself in the background defines
+ * threadmaybackground to return 1.  Its main then runs in a child while
+ * the process the shell started waits, passing signals on, and exits with
+ * the child's status, or with 0 as soon as the child calls threaddaemonize
+ * or its main proc's threads have all exited (LIBTHREAD=nodaemon or
+ * NOLIBTHREADDAEMONIZE set in the environment turn this off).
+ */
+int	threadmaybackground(void);
+void	threaddaemonize(void);
+
+#ifndef THREAD9_LIB9
 /* rfork(2) flags accepted by procrfork; see the README for the Linux meaning. */
 enum {
 	RFNAMEG		= 1 << 0,
@@ -158,6 +216,13 @@ enum {
 	RFREND		= 1 << 13,
 	RFNOMNT		= 1 << 14,
 };
+#else
+/* libc.h leaves out the two flags Plan 9 has and Unix cannot do. */
+enum {
+	RFREND		= 1 << 13,
+	RFNOMNT		= 1 << 14,
+};
+#endif
 
 /* Reference counts. */
 struct Ref {
@@ -166,6 +231,7 @@ struct Ref {
 void	incref(Ref *r);
 long	decref(Ref *r);			/* 0 iff the count is now zero */
 
+#ifndef THREAD9_LIB9
 /* lock(2).  All start zeroed (unlocked); can* return non-zero on success. */
 struct Lock {
 	int	val;
@@ -206,6 +272,7 @@ struct Rendez {
 void	rsleep(Rendez *r);
 int	rwakeup(Rendez *r);		/* 1 if a thread was woken */
 int	rwakeupall(Rendez *r);		/* number woken */
+#endif
 
 /*
  * ioproc(2): blocking calls that block only the calling thread; the proc's
@@ -236,11 +303,69 @@ long	ioreadn(Ioproc *io, int fd, void *a, long n);
 long	iowrite(Ioproc *io, int fd, void *a, long n);
 int	iosleep(Ioproc *io, long ms);
 long	iocall(Ioproc *io, long (*op)(va_list *arg), ...);
+/*
+ * plan9port's: ioread9pmsg reads one 9P message (its size field first);
+ * iosendfd and iorecvfd pass a descriptor over a Unix socket s.
+ */
+int	ioread9pmsg(Ioproc *io, int fd, void *a, int n);
+int	iosendfd(Ioproc *io, int s, int fd);
+int	iorecvfd(Ioproc *io, int s);
 
+/*
+ * The sizes of libthread9's own lock(2) types: lib9's, when libc.h owns
+ * them, must be able to hold these (the library keeps its state in them).
+ */
+enum {
+	THREAD9_LOCKSIZE	= 4,
+	THREAD9_QLOCKSIZE	= 24,
+	THREAD9_RWLOCKSIZE	= 32,
+	THREAD9_RENDEZSIZE	= 24,
+};
+
+#ifndef THREAD9_LIB9
 /* From Plan 9's libc, as threaded programs use them. */
 extern char	*argv0;
 void	sysfatal(char *fmt, ...)
 		__attribute__((noreturn, format(printf, 1, 2)));
+
+THREAD9_ASSERT(sizeof(Lock) == THREAD9_LOCKSIZE, "Lock: not the size libthread9 has");
+THREAD9_ASSERT(sizeof(QLock) == THREAD9_QLOCKSIZE, "QLock: not the size libthread9 has");
+THREAD9_ASSERT(sizeof(RWLock) == THREAD9_RWLOCKSIZE, "RWLock: not the size libthread9 has");
+THREAD9_ASSERT(sizeof(Rendez) == THREAD9_RENDEZSIZE, "Rendez: not the size libthread9 has");
+#else
+/*
+ * plan9port's lib9: each type must be one libthread9 can work on.  lib9's
+ * Lock, QLock and RWLock are only storage to libthread9 (lib9 touches
+ * their fields only when no thread library has set its hooks); Rendez must
+ * start with its QLock pointer; Waitmsg and the RF* flags must be
+ * libthread9's exactly, as the library makes the one and takes the other.
+ */
+THREAD9_ASSERT(sizeof(Lock) >= THREAD9_LOCKSIZE && THREAD9_ALIGNOF(Lock) >= 4,
+	       "Lock: libc.h's cannot hold libthread9's lock");
+THREAD9_ASSERT(sizeof(QLock) >= THREAD9_QLOCKSIZE && THREAD9_ALIGNOF(QLock) >= 8,
+	       "QLock: libc.h's cannot hold libthread9's QLock");
+THREAD9_ASSERT(sizeof(RWLock) >= THREAD9_RWLOCKSIZE && THREAD9_ALIGNOF(RWLock) >= 8,
+	       "RWLock: libc.h's cannot hold libthread9's RWLock");
+THREAD9_ASSERT(sizeof(Rendez) >= THREAD9_RENDEZSIZE && THREAD9_ALIGNOF(Rendez) >= 8 &&
+	       offsetof(Rendez, l) == 0,
+	       "Rendez: libc.h's does not start with its QLock pointer, or is too small");
+THREAD9_ASSERT(sizeof(Waitmsg) == 40 && offsetof(Waitmsg, pid) == 0 &&
+	       offsetof(Waitmsg, time) == 8 && sizeof(((Waitmsg *)0)->time) == 24 &&
+	       offsetof(Waitmsg, msg) == 32,
+	       "Waitmsg: libc.h's layout is not libthread9's {pid, time[3], msg}");
+THREAD9_ASSERT(RFNAMEG == 1 << 0 && RFENVG == 1 << 1 && RFFDG == 1 << 2 &&
+	       RFNOTEG == 1 << 3 && RFPROC == 1 << 4 && RFMEM == 1 << 5 &&
+	       RFNOWAIT == 1 << 6 && RFCNAMEG == 1 << 10 && RFCENVG == 1 << 11 &&
+	       RFCFDG == 1 << 12,
+	       "RF* (rfork flags): libc.h's values are not libthread9's");
+
+/*
+ * lib9's sysfatal (it knows %r) over libthread9's weak one, whatever the
+ * link order: a reference to its hook pointer brings in its object.
+ */
+extern void	(*_sysfatal)(char *, va_list);
+static void *const thread9_uselib9sysfatal __attribute__((used, unused)) = (void *)&_sysfatal;
+#endif
 
 #ifdef __cplusplus
 }

@@ -66,8 +66,8 @@ waitmsg(int pid, int status, struct rusage *ru, unsigned long real)
 	return w;
 }
 
-static unsigned long
-nowms(void)
+unsigned long
+_t9nowms(void)
 {
 	struct timespec ts;
 
@@ -102,8 +102,8 @@ spawn(Channel *cpid, char *file, char *args[], const char *who)
 }
 
 /* Become the child's waiter: its Waitmsg goes on the wait channel. */
-static _Noreturn void
-waitfor(pid_t pid, unsigned long t0)
+_Noreturn void
+_t9waitfor(int pid, unsigned long t0)
 {
 	struct rusage ru;
 	Channel *wc;
@@ -113,7 +113,7 @@ waitfor(pid_t pid, unsigned long t0)
 	while(wait4(pid, &status, 0, &ru) < 0)
 		if(errno != EINTR)
 			threadexits("procexec: wait4 failed");
-	w = waitmsg(pid, status, &ru, nowms() - t0);
+	w = waitmsg(pid, status, &ru, _t9nowms() - t0);
 	_t9lock(&waitlock);
 	wc = waitchan;
 	_t9unlock(&waitlock);
@@ -128,10 +128,10 @@ procexec(Channel *cpid, char *file, char *args[])
 	unsigned long t0;
 	pid_t pid;
 
-	t0 = nowms();
+	t0 = _t9nowms();
 	pid = spawn(cpid, file, args, "procexec");
 	if(pid >= 0)
-		waitfor(pid, t0);
+		_t9waitfor(pid, t0);
 }
 
 void
@@ -143,7 +143,7 @@ procexecl(Channel *cpid, char *file, ...)
 	pid_t pid;
 	int n;
 
-	t0 = nowms();
+	t0 = _t9nowms();
 	va_start(arg, file);
 	for(n = 0; va_arg(arg, char *) != nil; n++)
 		;
@@ -158,5 +158,5 @@ procexecl(Channel *cpid, char *file, ...)
 	pid = spawn(cpid, file, args, "procexecl");
 	free(args);
 	if(pid >= 0)
-		waitfor(pid, t0);
+		_t9waitfor(pid, t0);
 }

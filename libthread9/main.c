@@ -42,13 +42,15 @@ forked(void)
 		_t9threadprocp->pid = gettid();
 }
 
-int
-main(int argc, char **argv)
+void
+_t9main(int argc, char **argv)
 {
 	static Proc proc0;
 	Proc *p;
 	Thread *t;
 
+	_t9daemonsetup();
+	_t9lib9init();
 	argv0 = argv[0];
 	mainargc = argc;
 	mainargv = argv;
@@ -74,6 +76,26 @@ main(int argc, char **argv)
 	_t9schedloop(p);
 	_t9procexit(p);
 	/* Other procs run on; the last one's exit() ends the process. */
+	threaddaemonize();
 	for(;;)
 		pause();
+}
+
+/*
+ * plan9port's conventions: its libc.h renames a program's main to p9main,
+ * and lib9's main calls p9main.  So a threaded program's p9main is this
+ * library's start (weak: a program's own wins), and main, weak so that
+ * lib9's may be the one linked, runs the program's p9main as lib9's would
+ * when there is no threadmain (returning from it is exits("main")).
+ */
+#pragma weak p9main = _t9main
+
+__attribute__((weak)) int
+main(int argc, char **argv)
+{
+	if(threadmain == nil && p9main != _t9main){
+		p9main(argc, argv);
+		threadexitsall("main");
+	}
+	_t9main(argc, argv);
 }

@@ -193,6 +193,20 @@ int	_t9rwakeupall(Rendez *r);
 /* sysfatal.c: the library's own fatal errors (printf formats, whatever sysfatal is). */
 void	_t9fatal(char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/* main.c: the library's start, which plan9port's p9main is too. */
+_Noreturn void	_t9main(int argc, char **argv);
+void	p9main(int argc, char **argv) __attribute__((visibility("default")));
+
+/* lib9.c: plan9port's lib9 beside the library. */
+void	_t9lib9init(void);
+
+/* daemonize.c: threadmaybackground's waiting parent. */
+void	_t9daemonsetup(void);
+
+/* exec.c: a child's waiter, in a proc of its own; it ends the proc. */
+unsigned long	_t9nowms(void);
+_Noreturn void	_t9waitfor(int pid, unsigned long t0);
+
 /* proc.c */
 extern Lock	_t9procslock;
 extern Proc	*_t9procs;

@@ -80,8 +80,11 @@ threaddata(void)
 	return &_t9threadneed("threaddata")->udata;
 }
 
-/* Die now, with a clear message, rather than overflow later. */
-void
+/*
+ * Die now, with a clear message, rather than overflow later.  Weak, as
+ * plan9port's lib9 has a needstack too (one that does nothing).
+ */
+__attribute__((weak)) void
 needstack(int n)
 {
 	Thread *t;
