@@ -228,7 +228,7 @@ enum {
 struct Ref {
 	long	ref;
 };
-void	incref(Ref *r);
+long	incref(Ref *r);			/* the new count */
 long	decref(Ref *r);			/* 0 iff the count is now zero */
 
 #ifndef THREAD9_LIB9

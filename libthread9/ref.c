@@ -2,10 +2,11 @@
 /* Ref: an atomic reference count. */
 #include "threadimpl.h"
 
-void
+/* Returns the new count, as 9front's and plan9port's do. */
+long
 incref(Ref *r)
 {
-	__atomic_add_fetch(&r->ref, 1, __ATOMIC_RELAXED);
+	return __atomic_add_fetch(&r->ref, 1, __ATOMIC_RELAXED);
 }
 
 /* Returns 0 iff the count is now zero. */

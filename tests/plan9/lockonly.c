@@ -30,8 +30,8 @@ main(int argc, char *argv[])
 	if(!canqlock(&q))
 		sysfatal("canqlock: refused a free QLock");
 	qunlock(&q);
-	incref(&r);
-	incref(&r);
+	if(incref(&r) != 1 || incref(&r) != 2)
+		sysfatal("incref: not the new count");
 	if(decref(&r) != 1)
 		sysfatal("decref: not 1");
 	print("lockonly: %s\n", argv0);
