@@ -11,62 +11,59 @@
 
 #include "threadimpl.h"
 
-static long
-sendfdop(va_list *arg)
-{
+/* One byte of data in b, and room for one descriptor's control message. */
+typedef struct Fdmsg {
+	struct msghdr	msg;
+	struct iovec	iov;
 	union {
 		struct cmsghdr	h;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
-	struct msghdr msg;
+	char		b;
+} Fdmsg;
+
+static void
+fdmsg(Fdmsg *m)
+{
+	memset(m, 0, sizeof *m);
+	m->iov.iov_base = &m->b;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->ctl.buf;
+	m->msg.msg_controllen = sizeof m->ctl.buf;
+}
+
+static long
+sendfdop(va_list *arg)
+{
 	struct cmsghdr *c;
-	struct iovec iov;
+	Fdmsg m;
 	int s, fd;
-	char b;
 
 	s = va_arg(*arg, int);
 	fd = va_arg(*arg, int);
-	b = 0;
-	iov.iov_base = &b;
-	iov.iov_len = 1;
-	memset(&msg, 0, sizeof msg);
-	memset(&ctl, 0, sizeof ctl);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof ctl.buf;
-	c = CMSG_FIRSTHDR(&msg);
+	fdmsg(&m);
+	c = CMSG_FIRSTHDR(&m.msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	return sendmsg(s, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+	return sendmsg(s, &m.msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
 static long
 recvfdop(va_list *arg)
 {
-	union {
-		struct cmsghdr	h;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg;
 	struct cmsghdr *c;
-	struct iovec iov;
+	Fdmsg m;
 	int s, fd;
-	char b;
 
 	s = va_arg(*arg, int);
-	iov.iov_base = &b;
-	iov.iov_len = 1;
-	memset(&msg, 0, sizeof msg);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof ctl.buf;
-	if(recvmsg(s, &msg, MSG_CMSG_CLOEXEC) < 0)
+	fdmsg(&m);
+	if(recvmsg(s, &m.msg, MSG_CMSG_CLOEXEC) < 0)
 		return -1;
-	c = CMSG_FIRSTHDR(&msg);
+	c = CMSG_FIRSTHDR(&m.msg);
 	if(c == nil || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	   c->cmsg_len != CMSG_LEN(sizeof(int))){
 		errno = EBADMSG;

@@ -134,22 +134,32 @@ arglist(va_list arg)
 	return args;
 }
 
-int
-threadspawnl(int fd[3], char *file, ...)
+/* threadspawn of the nil-ended arguments in arg. */
+static int
+spawnv(int fd[3], char *file, va_list arg)
 {
-	va_list arg;
 	char **args;
 	int pid;
 
-	va_start(arg, file);
 	args = arglist(arg);
-	va_end(arg);
 	if(args == nil){
 		errno = ENOMEM;
 		return -1;
 	}
 	pid = threadspawn(fd, file, args);
 	free(args);
+	return pid;
+}
+
+int
+threadspawnl(int fd[3], char *file, ...)
+{
+	va_list arg;
+	int pid;
+
+	va_start(arg, file);
+	pid = spawnv(fd, file, arg);
+	va_end(arg);
 	return pid;
 }
 
@@ -173,17 +183,10 @@ void
 threadexecl(Channel *cpid, int fd[3], char *file, ...)
 {
 	va_list arg;
-	char **args;
 	int pid;
 
 	va_start(arg, file);
-	args = arglist(arg);
+	pid = spawnv(fd, file, arg);
 	va_end(arg);
-	pid = -1;
-	if(args != nil)
-		pid = threadspawn(fd, file, args);
-	else
-		errno = ENOMEM;
-	free(args);
 	execed(cpid, pid);
 }

@@ -80,8 +80,8 @@ t "nohooks: a qlock without thread-library hooks stops the program" 1 "" \
 	"qlock: the qlock linked is not libthread9's and its library has no thread-library hooks" \
 	"$dir/p9-nohooks"
 t "lockmain: no lib9, own main, lock(2) only" 0 "lockmain: own main" "" "$dir/p9-lockmain"
-t "spawn: threadspawn, threadspawnl, threadexecl" 0 "spawn: read spawned
-spawn: wait pid exit 3
+t "spawn: threadspawn, threadspawnl, threadexecl" 0 "spawn: spawn read spawned
+spawn: spawn wait pid 'exit 3'
 spawn: missing program fails, descriptors kept
 spawn: exec read xexec ran
 spawn: exec wait pid ''" "" "$dir/p9-spawn"

@@ -24,6 +24,32 @@ readall(int rfd, char *buf, int n)
 	buf[tot] = 0;
 }
 
+/* What child pid wrote on rfd until end of file, and its Waitmsg. */
+void
+collect(char *what, int rfd, int pid, Channel *wc)
+{
+	char buf[128];
+	Waitmsg *w;
+
+	readall(rfd, buf, sizeof buf);
+	close(rfd);
+	print("spawn: %s read %s", what, buf);
+	w = recvp(wc);
+	print("spawn: %s wait %s '%s'\n", what, w->pid == pid ? "pid" : "other", w->msg);
+	free(w);
+}
+
+/* fd: /dev/null in, p[1] out, a copy of 2 for errors. */
+void
+pipeout(int p[2])
+{
+	if(pipe(p) < 0)
+		sysfatal("pipe: %r");
+	fd[0] = open("/dev/null", OREAD);
+	fd[1] = p[1];
+	fd[2] = dup(2, -1);
+}
+
 void
 execer(void *v)
 {
@@ -35,34 +61,19 @@ void
 threadmain(int argc, char *argv[])
 {
 	char *args[] = { "sh", "-c", "echo spawned; exit 3", nil };
-	char buf[128];
 	Channel *wc, *cpid;
-	Waitmsg *w;
 	int p[2], pid, epid;
 
 	USED(argc);
 	USED(argv);
 	wc = threadwaitchan();
-	if(pipe(p) < 0)
-		sysfatal("pipe: %r");
-	fd[0] = open("/dev/null", OREAD);
-	fd[1] = p[1];
-	fd[2] = dup(2, -1);
+	pipeout(p);
 	pid = threadspawn(fd, "sh", args);
 	if(pid < 0)
 		sysfatal("threadspawn: %r");
-	readall(p[0], buf, sizeof buf);
-	print("spawn: read %s", buf);
-	w = recvp(wc);
-	print("spawn: wait %s %s\n", w->pid == pid ? "pid" : "other", w->msg);
-	free(w);
-	close(p[0]);
+	collect("spawn", p[0], pid, wc);
 
-	if(pipe(p) < 0)
-		sysfatal("pipe: %r");
-	fd[0] = open("/dev/null", OREAD);
-	fd[1] = p[1];
-	fd[2] = dup(2, -1);
+	pipeout(p);
 	if(threadspawnl(fd, "/nonexistent/program", "program", nil) != -1)
 		sysfatal("threadspawnl of a missing program did not fail");
 	if(write(p[1], "x", 1) != 1)
@@ -74,10 +85,6 @@ threadmain(int argc, char *argv[])
 	epid = recvul(cpid);
 	if(epid == ~0)
 		sysfatal("threadexecl failed");
-	readall(p[0], buf, sizeof buf);
-	print("spawn: exec read %s", buf);
-	w = recvp(wc);
-	print("spawn: exec wait %s '%s'\n", w->pid == epid ? "pid" : "other", w->msg);
-	free(w);
+	collect("exec", p[0], epid, wc);
 	threadexitsall(nil);
 }
