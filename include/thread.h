@@ -341,23 +341,23 @@ THREAD9_ASSERT(sizeof(Rendez) == THREAD9_RENDEZSIZE, "Rendez: not the size libth
  * libthread9's exactly, as the library makes the one and takes the other.
  */
 THREAD9_ASSERT(sizeof(Lock) >= THREAD9_LOCKSIZE && THREAD9_ALIGNOF(Lock) >= 4,
-	       "Lock: libc.h's cannot hold libthread9's lock");
+	       "Lock: libc.h defines it smaller or less aligned than libthread9 needs");
 THREAD9_ASSERT(sizeof(QLock) >= THREAD9_QLOCKSIZE && THREAD9_ALIGNOF(QLock) >= 8,
-	       "QLock: libc.h's cannot hold libthread9's QLock");
+	       "QLock: libc.h defines it smaller or less aligned than libthread9 needs");
 THREAD9_ASSERT(sizeof(RWLock) >= THREAD9_RWLOCKSIZE && THREAD9_ALIGNOF(RWLock) >= 8,
-	       "RWLock: libc.h's cannot hold libthread9's RWLock");
+	       "RWLock: libc.h defines it smaller or less aligned than libthread9 needs");
 THREAD9_ASSERT(sizeof(Rendez) >= THREAD9_RENDEZSIZE && THREAD9_ALIGNOF(Rendez) >= 8 &&
 	       offsetof(Rendez, l) == 0,
-	       "Rendez: libc.h's does not start with its QLock pointer, or is too small");
+	       "Rendez: libc.h defines it without its QLock pointer first, or too small");
 THREAD9_ASSERT(sizeof(Waitmsg) == 40 && offsetof(Waitmsg, pid) == 0 &&
 	       offsetof(Waitmsg, time) == 8 && sizeof(((Waitmsg *)0)->time) == 24 &&
 	       offsetof(Waitmsg, msg) == 32,
-	       "Waitmsg: libc.h's layout is not libthread9's {pid, time[3], msg}");
+	       "Waitmsg: libc.h defines it other than libthread9 does {pid, time[3], msg}");
 THREAD9_ASSERT(RFNAMEG == 1 << 0 && RFENVG == 1 << 1 && RFFDG == 1 << 2 &&
 	       RFNOTEG == 1 << 3 && RFPROC == 1 << 4 && RFMEM == 1 << 5 &&
 	       RFNOWAIT == 1 << 6 && RFCNAMEG == 1 << 10 && RFCENVG == 1 << 11 &&
 	       RFCFDG == 1 << 12,
-	       "RF* (rfork flags): libc.h's values are not libthread9's");
+	       "RF* (rfork flags): libc.h gives them other values than libthread9 does");
 
 /*
  * lib9's sysfatal (it knows %r) over libthread9's weak one, whatever the

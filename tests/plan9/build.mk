@@ -26,8 +26,9 @@ $(P9)-%-lib9first: tests/plan9/%.c $(P9_DEPS)
 	$(CC) $(P9_CFLAGS) -static -o $@ $< $(LIB9) $(P9_LIBS) -luring -lpthread
 
 # Without lib9: a program with its own main and only lock(2); one whose
-# qlock is another library's, without the hooks.
-$(P9)-lockmain $(P9)-nohooks: $(P9)-%: tests/plan9/%.c include/thread.h $(P9_LIBS)
+# qlock is another library's, without the hooks; one whose globals have
+# names the libraries could have used inside.
+$(P9)-lockmain $(P9)-nohooks $(P9)-ebadarg: $(P9)-%: tests/plan9/%.c include/thread.h $(P9_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -static -o $@ $< $(P9_LIBS) -luring -lpthread
 
@@ -56,6 +57,17 @@ $(B)/tests/cxx-headers.stamp: $(CXX_HEADERS)
 		echo "#include <$$(basename $$h)>" | $(CXX) $(CXXFLAGS_P9) -x c++ -fsyntax-only -; \
 	done
 	touch $@
+
+# A libc.h with a QLock too small for libthread9: thread.h must refuse it,
+# with a message naming the type (and nothing else wrong).
+$(B)/tests/badlayout.stamp: tests/plan9/badlayout.c include/thread.h
+	@mkdir -p $(@D)
+	if $(CC) -Iinclude -fsyntax-only $< 2>$@.log; then \
+		echo "badlayout: thread.h accepted a QLock too small" >&2; exit 1; fi
+	grep -q "QLock: libc.h defines it smaller or less aligned than libthread9 needs" $@.log
+	test "$$(grep -c 'error:' $@.log)" = 1
+	touch $@
+all: $(B)/tests/badlayout.stamp
 
 P9_PROGS	:= sieve fatal args relay locks locks-lib9first lockonly lockonly-lib9first \
 		   lockmain nohooks spawn daemon sockso cxx
