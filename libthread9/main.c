@@ -49,9 +49,9 @@ _t9main(int argc, char **argv)
 	Proc *p;
 	Thread *t;
 
+	argv0 = argv[0];
 	_t9daemonsetup();
 	_t9lib9init();
-	argv0 = argv[0];
 	mainargc = argc;
 	mainargv = argv;
 
