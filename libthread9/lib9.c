@@ -12,6 +12,8 @@
  * A lib9 whose calls are linked but that has no hooks would block the whole
  * proc, or not lock at all: the library stops at start, naming the call.
  */
+#include <string.h>
+
 #include "threadimpl.h"
 
 /* lib9's hook pointers, if its lock(2) object is in the program. */
@@ -110,41 +112,87 @@ hookrwakeup(Rendez *r, int all, unsigned long pc)
 	return all ? _t9rwakeupall(r) : _t9rwakeup(r);
 }
 
-typedef void (*Fn)(void);
+/*
+ * Whether the program's lock(2) calls are libthread9's, asked by what they
+ * do, not by their address (in a program built without PIE that takes a
+ * call's address, the address is the program's PLT entry): the public can*
+ * call takes a zeroed lock, and libthread9's own then finds it taken only
+ * if the public one was libthread9's.  The scratch is big and aligned
+ * enough for any lib9's types.
+ */
+typedef union Scratch {
+	void		*p;
+	long double	ld;
+	char		b[256];
+} Scratch;
 
-/* 1 if the call the program's name reaches is another library's (lib9's). */
 static int
-foreign(const char *name, Fn linked, Fn own, int hooked)
+ourlock(void)
 {
-	if(hooked)
-		return 1;
-	if(linked != own)
+	Scratch s;
+
+	memset(&s, 0, sizeof s);
+	canlock((Lock *)s.b);
+	return !_t9canlock((Lock *)s.b);
+}
+
+static int
+ourqlock(void)
+{
+	Scratch s;
+
+	memset(&s, 0, sizeof s);
+	canqlock((QLock *)s.b);
+	return !_t9canqlock((QLock *)s.b);
+}
+
+static int
+ourrwlock(void)
+{
+	Scratch s;
+
+	memset(&s, 0, sizeof s);
+	canwlock((RWLock *)s.b);
+	return !_t9canrlock((RWLock *)s.b);
+}
+
+/* The calls named are another library's: it must have the hooks. */
+static void
+needhooks(const char *name, int hooked)
+{
+	if(!hooked)
 		_t9fatal("%s: the %s linked is not libthread9's and its library has no "
 			 "thread-library hooks (plan9port's _lock, _qlock, ...): "
 			 "it would block the whole proc", name, name);
-	return 0;
 }
 
+/*
+ * Where lib9's lock(2) object is linked, its hook pointers exist and its
+ * calls are the ones linked (libthread9's are weak).  rsleep and rwakeup
+ * go with qlock: they let go of and take the Rendez's QLock.
+ */
 void
 _t9lib9init(void)
 {
-	if(foreign("lock", (Fn)lock, (Fn)_t9lock, &_lock != nil && &_unlock != nil)){
+	if(&_lock != nil || !ourlock()){
+		needhooks("lock", &_lock != nil && &_unlock != nil);
 		_lock = hooklock;
 		_unlock = hookunlock;
 	}
-	if(foreign("qlock", (Fn)qlock, (Fn)_t9qlock, &_qlock != nil && &_qunlock != nil)){
+	if(&_qlock != nil || !ourqlock()){
+		needhooks("qlock", &_qlock != nil && &_qunlock != nil);
+		needhooks("rsleep", &_rsleep != nil && &_rwakeup != nil);
 		_qlock = hookqlock;
 		_qunlock = hookqunlock;
+		_rsleep = hookrsleep;
+		_rwakeup = hookrwakeup;
 	}
-	if(foreign("rlock", (Fn)rlock, (Fn)_t9rlock,
-		   &_rlock != nil && &_runlock != nil && &_wlock != nil && &_wunlock != nil)){
+	if(&_rlock != nil || !ourrwlock()){
+		needhooks("rlock", &_rlock != nil && &_runlock != nil &&
+			  &_wlock != nil && &_wunlock != nil);
 		_rlock = hookrlock;
 		_runlock = hookrunlock;
 		_wlock = hookwlock;
 		_wunlock = hookwunlock;
-	}
-	if(foreign("rsleep", (Fn)rsleep, (Fn)_t9rsleep, &_rsleep != nil && &_rwakeup != nil)){
-		_rsleep = hookrsleep;
-		_rwakeup = hookrwakeup;
 	}
 }

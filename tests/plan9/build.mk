@@ -33,7 +33,8 @@ $(P9)-lockmain $(P9)-nohooks $(P9)-ebadarg: $(P9)-%: tests/plan9/%.c include/thr
 	$(CC) $(CFLAGS_BASE) -static -o $@ $< $(P9_LIBS) -luring -lpthread
 
 # A shared library using the socket calls, in a program linked with shared
-# libthread9 (the libraries beside it; check.sh sets LD_LIBRARY_PATH).
+# libthread9 (the libraries beside it; check.sh sets LD_LIBRARY_PATH);
+# without PIE, so that the addresses it takes are its own PLT entries.
 $(B)/tests/vm/libp9sock.so: tests/plan9/sock.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<
@@ -43,7 +44,7 @@ $(B)/tests/vm/libthread9.so.0 $(B)/tests/vm/libseg.so.0: $(B)/tests/vm/%: $(B)/l
 $(P9)-sockso: tests/plan9/sockmain.c include/thread.h $(B)/tests/vm/libp9sock.so \
 		$(B)/tests/vm/libthread9.so.0 $(B)/tests/vm/libseg.so.0
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -o $@ $< -L$(B)/tests/vm -lp9sock -l:libthread9.so.0 -l:libseg.so.0
+	$(CC) $(CFLAGS_BASE) -fno-pie -no-pie -o $@ $< -L$(B)/tests/vm -lp9sock -l:libthread9.so.0 -l:libseg.so.0
 
 # C++: the headers after the socket headers, and each header alone.
 CXXFLAGS_P9	:= -std=c++17 -O2 -g -Wall -Wextra -Werror -Iinclude -Iinclude/uapi

@@ -9,25 +9,35 @@
 #include <stdio.h>
 #include <thread.h>
 
+/* An old lib9's QLock: its own layout, lock state far from libthread9's. */
+typedef struct Oldqlock {
+	int	init;
+	char	mutex[44];
+	int	held;
+} Oldqlock;
+
 void
 qlock(QLock *q)
 {
-	q->locked = 1;
+	((Oldqlock *)q)->held = 1;
 }
 
 int
 canqlock(QLock *q)
 {
-	if(q->locked)
+	Oldqlock *o;
+
+	o = (Oldqlock *)q;
+	if(o->held)
 		return 0;
-	q->locked = 1;
+	o->held = 1;
 	return 1;
 }
 
 void
 qunlock(QLock *q)
 {
-	q->locked = 0;
+	((Oldqlock *)q)->held = 0;
 }
 
 void
