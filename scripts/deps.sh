@@ -10,7 +10,8 @@ linux-image-cloud-amd64 linux-headers-cloud-amd64
 linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip
 liburing-dev check sparse gnuplot-nox
-dpkg-dev"
+dpkg-dev
+golang-go libboost-context-dev g++"
 
 missing=
 for p in $PKGS; do
