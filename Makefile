@@ -83,6 +83,7 @@ BINS		:=
 NATIVE_TESTS	:=
 VM_TESTS	:=
 BENCHES		:=
+PEERS		:=
 
 .PHONY: all deps module sparse check run bench install dkms-src clean
 all: module
@@ -118,7 +119,7 @@ check:
 run:
 	@scripts/run
 
-bench: $(BENCHES)
+bench: $(BENCHES) $(PEERS)
 	@scripts/bench-native
 
 install: all

@@ -25,3 +25,17 @@ $(B)/bench/ioproc: bench/ioproc.c include/thread.h $(B)/lib/libthread9.a $(B)/li
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ bench/ioproc.c $(B)/lib/libthread9.a $(B)/lib/libseg.a -luring -lpthread
 BENCHES += $(B)/bench/ioproc
+
+# The peers (issue 14): the same workloads in Go and with Boost.Context
+# fibers, for the tables scripts/bench-questions prints.  Built by 'make
+# bench' only: the libraries and tests need neither Go nor Boost.  Go
+# builds offline (no module, nothing downloaded), its cache under build/.
+GO_ENV := CGO_ENABLED=0 GOPROXY=off GOFLAGS= GOCACHE=$(abspath $(B))/go/cache \
+	GOPATH=$(abspath $(B))/go/path
+$(B)/bench/peers-go: bench/peers.go
+	@mkdir -p $(@D)
+	$(GO_ENV) go build -o $@ bench/peers.go
+$(B)/bench/fibers: bench/fibers.cc
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -o $@ bench/fibers.cc -lboost_context
+PEERS += $(B)/bench/peers-go $(B)/bench/fibers

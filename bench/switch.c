@@ -12,8 +12,10 @@
  *	chan-1proc	an unbuffered channel round trip (send, the peer
  *			receives and sends back) between two threads of a proc
  *	chan-2procs	the same with the peer in another proc
+ *	chan-2procs-pinned	the same, both procs on one CPU
  *	condvar		a pthread mutex + condition variable round trip
  *			between two kernel tasks
+ *	condvar-pinned	the same, both tasks on one CPU
  *
  * ns per operation: one switch for the first four, one round trip (two
  * hand-offs) for the others; median of the runs with min and max.  Each
@@ -24,7 +26,9 @@
  *	switch [-r runs] [-d divisor]
  * -d divides every loop's iteration count (for slow machines, e.g. TCG).
  */
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,12 +224,57 @@ swapctx(long n)
 	return (double)(t1 - t0) / (2 * n);
 }
 
+/*
+ * Pinned runs: the caller's task on one CPU while the peer is made, which
+ * inherits the mask (procs and pthreads alike), and the peer checks it.
+ */
+static cpu_set_t allcpus;
+static int pinning;
+
+static void
+pin(void)
+{
+	cpu_set_t one;
+	int c;
+
+	if(sched_getaffinity(0, sizeof allcpus, &allcpus) < 0)
+		sysfatal("sched_getaffinity: %s", strerror(errno));
+	for(c = 0; !CPU_ISSET(c, &allcpus); c++)
+		;
+	CPU_ZERO(&one);
+	CPU_SET(c, &one);
+	if(sched_setaffinity(0, sizeof one, &one) < 0)
+		sysfatal("sched_setaffinity: %s", strerror(errno));
+	pinning = 1;
+}
+
+static void
+unpin(void)
+{
+	if(sched_setaffinity(0, sizeof allcpus, &allcpus) < 0)
+		sysfatal("sched_setaffinity: %s", strerror(errno));
+	pinning = 0;
+}
+
+/* In the peer: is it on one CPU exactly when the run is pinned? */
+static void
+checkpin(const char *what, int pinned)
+{
+	cpu_set_t s;
+
+	if(sched_getaffinity(0, sizeof s, &s) < 0)
+		sysfatal("sched_getaffinity: %s", strerror(errno));
+	if(pinned && CPU_COUNT(&s) != 1)
+		sysfatal("%s: the peer may run on %d CPUs, not one", what, CPU_COUNT(&s));
+}
+
 /* Channel round trips: send i, the peer answers i+1. */
 typedef struct Pingpong Pingpong;
 struct Pingpong {
 	Channel	*ping;
 	Channel	*pong;
 	long	n;
+	int	pinned;
 	int	finished;	/* the peer touches nothing after setting it */
 };
 
@@ -235,6 +284,7 @@ chanpeer(void *v)
 	Pingpong *p = v;
 	long i;
 
+	checkpin("chan-2procs", p->pinned);
 	for(i = 0; i < p->n; i++)
 		sendul(p->pong, recvul(p->ping) + 1);
 	__atomic_store_n(&p->finished, 1, __ATOMIC_RELEASE);
@@ -252,6 +302,7 @@ chanpp(long n, int procs)
 	p.pong = chancreate(sizeof(unsigned long), 0);
 	p.n = n;
 	p.finished = 0;
+	p.pinned = pinning;
 	if(procs)
 		proccreate(chanpeer, &p, 16 * 1024);
 	else
@@ -283,6 +334,17 @@ chan2(long n)
 	return chanpp(n, 1);
 }
 
+static double
+chan2pinned(long n)
+{
+	double v;
+
+	pin();
+	v = chanpp(n, 1);
+	unpin();
+	return v;
+}
+
 /* condvar: turn is 0 when it is the caller's turn, 1 when the peer's. */
 static struct {
 	pthread_mutex_t	mu;
@@ -290,6 +352,7 @@ static struct {
 	int	turn;
 	long	n;
 	long	count;
+	int	pinned;
 } cv = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
 
 static void *
@@ -298,6 +361,7 @@ cvpeer(void *v)
 	long i;
 
 	(void)v;
+	checkpin("condvar", cv.pinned);
 	pthread_mutex_lock(&cv.mu);
 	for(i = 0; i < cv.n; i++){
 		while(cv.turn != 1)
@@ -320,6 +384,7 @@ condvar(long n)
 	cv.turn = 0;
 	cv.n = n;
 	cv.count = 0;
+	cv.pinned = pinning;
 	if(pthread_create(&t, nil, cvpeer, nil) != 0)
 		sysfatal("pthread_create failed");
 	t0 = nsnow();
@@ -338,6 +403,17 @@ condvar(long n)
 	return (double)(t1 - t0) / n;
 }
 
+static double
+condvarpinned(long n)
+{
+	double v;
+
+	pin();
+	v = condvar(n);
+	unpin();
+	return v;
+}
+
 static struct {
 	const char	*name;
 	const char	*unit;
@@ -351,7 +427,9 @@ static struct {
 	{ "swapcontext", "switch", 1000000, swapctx },
 	{ "chan-1proc", "round trip", 200000, chan1 },
 	{ "chan-2procs", "round trip", 20000, chan2 },
+	{ "chan-2procs-pinned", "round trip", 20000, chan2pinned },
 	{ "condvar", "round trip", 20000, condvar },
+	{ "condvar-pinned", "round trip", 20000, condvarpinned },
 };
 enum { Nops = sizeof ops / sizeof ops[0] };
 
@@ -377,7 +455,7 @@ threadmain(int argc, char **argv)
 	env = benchenv();
 
 	printf("switch: kernel %s; ns per operation, %d runs\n", strchr(env, ' ') + 1, runs);
-	printf("%-12s %-10s %9s %9s %9s %9s\n", "op", "per", "iters", "median", "min", "max");
+	printf("%-18s %-10s %9s %9s %9s %9s\n", "op", "per", "iters", "median", "min", "max");
 	for(i = 0; i < Nops; i++){
 		ops[i].iters /= div;
 		if(ops[i].iters < 1)
@@ -385,7 +463,7 @@ threadmain(int argc, char **argv)
 		for(r = 0; r < runs; r++)
 			v[r] = ops[i].f(ops[i].iters);
 		ops[i].med = median(v, runs, &ops[i].lo, &ops[i].hi);
-		printf("%-12s %-10s %9ld %9.1f %9.1f %9.1f\n", ops[i].name, ops[i].unit,
+		printf("%-18s %-10s %9ld %9.1f %9.1f %9.1f\n", ops[i].name, ops[i].unit,
 		       ops[i].iters, ops[i].med, ops[i].lo, ops[i].hi);
 		fflush(stdout);
 	}
