@@ -72,7 +72,12 @@ struct Ioreq {
 	int	err;		/* ... and left this errno */
 	Iohelp	*h;		/* the helper doing it, nil on the ring */
 
-	/* On the ring: user_data, and the ring's queue of cancels to send. */
+	/*
+	 * On the ring: the fd the SQE names (fd, or a pipe's non-blocking
+	 * reopening the completion closes), user_data, and the ring's queue
+	 * of cancels to send.
+	 */
+	int	rfd;
 	uint64_t tag;
 	int	oncq;
 	Ioreq	*cnext;
@@ -129,6 +134,7 @@ extern char	_t9iosysbegin[], _t9iosysend[], _t9iosyscancel[];
 /* Test and benchmark hooks. */
 int	_t9ioinflight(void);
 const char	*_t9ioprocpath(Ioproc *io);
+void	_t9ioringreopenpipes(void);
 
 #pragma GCC visibility pop
 

@@ -23,6 +23,14 @@
  * for blocking reads, nearly all of the difference in schedule() under
  * io_cqring_wait and on the way back to user space; 2.5 us with the spin).
  *
+ * Kernels before 6.4 give pipes no FMODE_NOWAIT, and their io_uring
+ * hands every read or write of a blocking pipe to an io-wq worker (after
+ * a poll, when the pipe is empty): a task switch each way, ten times a
+ * blocking read's cost.  Sockets, and files opened O_NONBLOCK, it polls
+ * instead.  So on such kernels (probepipes) a read or write of a blocking
+ * pipe goes to a new open file description of the same pipe, opened
+ * O_NONBLOCK through /proc/self/fd (ringfd), closed when it completes.
+ *
  * Interrupting a request from anywhere (iointerrupt, threadint, threadkill,
  * closeioproc) puts it on the ring's cancel queue under the proc's lock and
  * wakes the proc, whose scheduler sends an IORING_OP_ASYNC_CANCEL for it.
@@ -38,7 +46,10 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +79,7 @@ struct Ioring {
 
 static pthread_once_t	probeonce = PTHREAD_ONCE_INIT;
 static int	ringworks;
+static int	pipesnowait;	/* pipes do nowait I/O: io_uring polls them */
 static __thread int	ringfailed;	/* this proc could not make its ring */
 
 /* A forked child has only the forking proc, whose ring is the parent's. */
@@ -83,6 +95,28 @@ forked(void)
 		free(p->ioring);
 		p->ioring = nil;
 	}
+}
+
+/*
+ * A kernel that gives pipes FMODE_NOWAIT accepts RWF_NOWAIT on them (an
+ * empty pipe: EAGAIN); one that does not refuses it (EOPNOTSUPP), the
+ * same test that makes its io_uring hand a pipe's reads to io-wq.
+ */
+static int
+probepipes(void)
+{
+	struct iovec iov;
+	char c;
+	int p[2], ok;
+
+	if(pipe2(p, O_CLOEXEC) < 0)
+		return 0;
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	ok = preadv2(p[0], &iov, 1, -1, RWF_NOWAIT) < 0 && errno == EAGAIN;
+	close(p[0]);
+	close(p[1]);
+	return ok;
 }
 
 /*
@@ -112,6 +146,7 @@ probe(void)
 	if(pr != nil)
 		io_uring_free_probe(pr);
 	io_uring_queue_exit(&r);
+	pipesnowait = probepipes();
 	ringworks = ok;
 }
 
@@ -200,18 +235,46 @@ getsqe(Ioring *g)
 	return sqe;
 }
 
+/*
+ * The fd to read or write for r: r->fd, or on a kernel whose io_uring
+ * would hand the call to io-wq, a non-blocking reopening of r->fd's pipe.
+ * Only when r->fd allows the call (its access mode) and blocks (no
+ * O_NONBLOCK: io_uring polls those already).  If the reopening fails
+ * (no /proc, a FIFO's write end with no reader), r->fd: io-wq does it.
+ */
+static int
+ringfd(Ioreq *r)
+{
+	char path[32];
+	struct stat st;
+	int fl, acc, fd;
+
+	if(pipesnowait || fstat(r->fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return r->fd;
+	fl = fcntl(r->fd, F_GETFL);
+	acc = r->op == Opread ? O_RDONLY : O_WRONLY;
+	if(fl < 0 || (fl & O_NONBLOCK) || ((fl & O_ACCMODE) != acc && (fl & O_ACCMODE) != O_RDWR))
+		return r->fd;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", r->fd);
+	fd = open(path, acc | O_NONBLOCK | O_CLOEXEC);
+	return fd >= 0 ? fd : r->fd;
+}
+
 void
 _t9ioringrun(Ioring *g, Ioreq *r)
 {
 	struct io_uring_sqe *sqe;
 
+	r->rfd = r->fd;
+	if(r->op == Opread || r->op == Opwrite)
+		r->rfd = ringfd(r);
 	sqe = getsqe(g);
 	switch(r->op){
 	case Opread:
-		io_uring_prep_read(sqe, r->fd, r->buf, r->len, -1);
+		io_uring_prep_read(sqe, r->rfd, r->buf, r->len, -1);
 		break;
 	case Opwrite:
-		io_uring_prep_write(sqe, r->fd, r->buf, r->len, -1);
+		io_uring_prep_write(sqe, r->rfd, r->buf, r->len, -1);
 		break;
 	case Opopen:
 		io_uring_prep_openat(sqe, AT_FDCWD, r->path, r->flags, 0666);
@@ -323,6 +386,8 @@ reap(Ioring *g)
 		if(c->user_data == Tagcancel)
 			continue;
 		r = (Ioreq *)(uintptr_t)(c->user_data & (((uint64_t)1 << Genshift) - 1));
+		if(r->rfd != r->fd)
+			close(r->rfd);
 		res = c->res;
 		if(r->op == Opsleep && res == -ETIME)
 			res = 0;
@@ -421,6 +486,14 @@ void
 _t9ioringwake(Proc *p)
 {
 	eventfd_write(p->ioring->efd, 1);
+}
+
+/* Test hook: reopen blocking pipes as if pipes had no nowait I/O here. */
+void
+_t9ioringreopenpipes(void)
+{
+	pthread_once(&probeonce, probe);
+	pipesnowait = 0;
 }
 
 int

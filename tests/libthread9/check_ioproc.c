@@ -6,6 +6,7 @@
  * that path's run is made.  After every test the calling proc's ring and
  * the helpers must have nothing in flight.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 /* libthread9's test hooks (not in thread.h). */
 int	_t9ioinflight(void);
 const char	*_t9ioprocpath(Ioproc *io);
+void	_t9ioringreopenpipes(void);
 
 static const char	*wantpath;	/* the path this run's Ioprocs take */
 
@@ -329,7 +331,8 @@ START_TEST(thousand_waiting)
 }
 END_TEST
 
-START_TEST(interrupt_unblocks)
+static void
+interruptread(void)
 {
 	struct Rd rd = { 0 };
 	int p[2];
@@ -362,7 +365,176 @@ START_TEST(interrupt_unblocks)
 	close(p[1]);
 	drained();
 }
+
+START_TEST(interrupt_unblocks)
+{
+	interruptread();
+}
 END_TEST
+
+/*
+ * Kernels whose pipes lack nowait I/O (before 6.4) get their blocking
+ * pipes reopened O_NONBLOCK for the ring (libthread9/ioring.c); the
+ * hook makes this kernel do the same, so that every kernel tests that
+ * path.  The pipes open in this process: a reopening left open shows (a
+ * proc's ring and eventfd, which live as long as the proc, do not).
+ */
+static int
+openpipes(void)
+{
+	char path[300], link[64];
+	struct dirent *e;
+	ssize_t k;
+	DIR *d;
+	int n;
+
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	n = 0;
+	while((e = readdir(d)) != nil){
+		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+		k = readlink(path, link, sizeof link - 1);
+		n += k > 5 && strncmp(link, "pipe:", 5) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A request waiting in the poll stage of a reopened pipe is interrupted. */
+START_TEST(interrupt_reopened)
+{
+	int fds;
+
+	_t9ioringreopenpipes();
+	fds = openpipes();
+	interruptread();
+	ck_assert_int_eq(openpipes(), fds);
+}
+END_TEST
+
+/* Threads of this process that are io_uring's io-wq workers ("iou-wrk-TID"). */
+static int
+iowqworkers(void)
+{
+	char path[300], comm[32];
+	struct dirent *e;
+	ssize_t k;
+	DIR *d;
+	int n, fd;
+
+	d = opendir("/proc/self/task");
+	ck_assert_ptr_nonnull(d);
+	n = 0;
+	while((e = readdir(d)) != nil){
+		if(e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if(fd < 0)
+			continue;	/* it has exited */
+		k = read(fd, comm, sizeof comm - 1);
+		close(fd);
+		n += k > 8 && strncmp(comm, "iou-wrk-", 8) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/* An echo proc: a byte back for every byte on in, until end of file. */
+struct Echo {
+	int	in;
+	int	out;
+	int	bytes;
+	int	done;
+};
+
+static void
+echo(void *v)
+{
+	struct Echo *e;
+	Ioproc *io;
+	char c;
+
+	e = v;
+	io = ioproc();
+	while(ioread(io, e->in, &c, 1) == 1 && iowrite(io, e->out, &c, 1) == 1)
+		e->bytes++;
+	closeioproc(io);
+	if(e->in == e->out)
+		shutdown(e->out, SHUT_WR);
+	else
+		close(e->out);
+	__atomic_store_n(&e->done, 1, __ATOMIC_RELEASE);
+}
+
+enum { Trips = 200 };
+
+/*
+ * Round trips through pipes and a socket to echo procs, each read waiting
+ * for its byte, then end of file each way: every byte back as sent, no
+ * io-wq worker made (6.1 hands blocking pipes to io-wq but for the
+ * reopening), no fd left open.
+ */
+static void
+roundtrips(void)
+{
+	struct Echo pe = { 0 }, se = { 0 };
+	int ab[2], ba[2], sv[2], fds, i;
+	Ioproc *io;
+	char c;
+
+	fds = openpipes();
+	ck_assert_int_eq(pipe(ab), 0);
+	ck_assert_int_eq(pipe(ba), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pe.in = ab[0];
+	pe.out = ba[1];
+	se.in = se.out = sv[1];
+	proccreate(echo, &pe, 65536);
+	proccreate(echo, &se, 65536);
+	io = newio();
+	for(i = 0; i < Trips; i++){
+		c = (char)i;
+		ck_assert_int_eq(iowrite(io, ab[1], &c, 1), 1);
+		ck_assert_int_eq(ioread(io, ba[0], &c, 1), 1);
+		ck_assert_int_eq(c, (char)i);
+		c = (char)~i;
+		ck_assert_int_eq(iowrite(io, sv[0], &c, 1), 1);
+		ck_assert_int_eq(ioread(io, sv[0], &c, 1), 1);
+		ck_assert_int_eq(c, (char)~i);
+	}
+	/* End of file reaches a reader already waiting, through each echo. */
+	close(ab[1]);
+	ck_assert_int_eq(ioread(io, ba[0], &c, 1), 0);
+	ck_assert_int_eq(shutdown(sv[0], SHUT_WR), 0);
+	ck_assert_int_eq(ioread(io, sv[0], &c, 1), 0);
+	ck_assert(t9waitfor(&pe.done, 10000));
+	ck_assert(t9waitfor(&se.done, 10000));
+	ck_assert_int_eq(pe.bytes, Trips);
+	ck_assert_int_eq(se.bytes, Trips);
+	ck_assert_int_eq(iowqworkers(), 0);
+	closeioproc(io);
+	close(ab[0]);
+	close(ba[0]);
+	close(sv[0]);
+	close(sv[1]);
+	drained();
+	ck_assert_int_eq(openpipes(), fds);
+}
+
+START_TEST(pipe_socket_round_trips)
+{
+	roundtrips();
+}
+END_TEST
+
+START_TEST(round_trips_reopened)
+{
+	_t9ioringreopenpipes();
+	roundtrips();
+}
+END_TEST
+
 
 /* threadint interrupts an io call, as it does a channel operation. */
 START_TEST(threadint_unblocks)
@@ -716,6 +888,48 @@ START_TEST(readn_exactly)
 }
 END_TEST
 
+/* A writer to a full reopened pipe waits in the poll stage for room. */
+START_TEST(full_pipe_write_reopened)
+{
+	struct Wr w;
+	Ioproc *io;
+	char *big, *got;
+	int p[2], fds, i;
+
+	_t9ioringreopenpipes();
+	fds = openpipes();
+	big = malloc(Nbig);
+	got = malloc(Nbig);
+	ck_assert(big != nil && got != nil);
+	for(i = 0; i < Nbig; i++)
+		big[i] = (char)(i * 7 + i / 4096);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_lt(fcntl(p[1], F_GETPIPE_SZ), Nbig);
+	w.io = newio();
+	w.fd = p[1];
+	w.b = big;
+	w.done = 0;
+	threadcreate(writer, &w, 65536);
+	for(i = 0; i < 20; i++){
+		yield();	/* it fills the pipe and waits */
+		usleep(1000);
+	}
+	ck_assert(!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+	io = newio();
+	ck_assert_int_eq(ioreadn(io, p[0], got, Nbig), Nbig);
+	ck_assert(t9waitfor(&w.done, 10000));
+	ck_assert_mem_eq(got, big, Nbig);
+	closeioproc(w.io);
+	closeioproc(io);
+	close(p[0]);
+	close(p[1]);
+	free(big);
+	free(got);
+	drained();
+	ck_assert_int_eq(openpipes(), fds);
+}
+END_TEST
+
 START_TEST(open_write_read)
 {
 	char path[] = "/tmp/ioprocXXXXXX", buf[16];
@@ -1041,6 +1255,8 @@ suite(const char *name)
 	       readn_exactly, open_write_read, sleep_and_interrupt, call, dial);
 	T9CASE(s, "interrupt", 60, interrupt_unblocks, threadint_unblocks, killed_in_read,
 	       killed_in_other_proc, close_while_reading, idle_proc_wakes);
+	T9CASE(s, "pipes", 60, pipe_socket_round_trips, round_trips_reopened, interrupt_reopened,
+	       full_pipe_write_reopened);
 	T9CASE(s, "many", 300, thousand_reads, thousand_waiting);
 	return s;
 }
