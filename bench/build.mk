@@ -20,11 +20,16 @@ $(eval $(call bench,threadcreate))
 $(eval $(call bench,switch))
 
 # ioproc: pipe round trips through ioread/iowrite, io_uring vs helper vs
-# blocking procs (issue 6).  Self-contained: build/bench/ioproc.csv.
-$(B)/bench/ioproc: bench/ioproc.c include/thread.h $(B)/lib/libthread9.a $(B)/lib/libseg.a
+# blocking procs (issue 6).  Self-contained: build/bench/ioproc.csv, or the
+# file it is given; a static build for the guest too.
+$(B)/bench/ioproc: bench/ioproc.c include/thread.h $(BENCH_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -o $@ bench/ioproc.c $(B)/lib/libthread9.a $(B)/lib/libseg.a -luring -lpthread
+	$(CC) $(CFLAGS_BASE) -o $@ bench/ioproc.c $(BENCH_LIBS) $(BENCH_LDLIBS)
+$(B)/tests/vm/ioproc: bench/ioproc.c include/thread.h $(BENCH_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -static -o $@ bench/ioproc.c $(BENCH_LIBS) $(BENCH_LDLIBS)
 BENCHES += $(B)/bench/ioproc
+VM_TESTS += $(B)/tests/vm/ioproc
 
 # The peers (issue 14): the same workloads in Go and with Boost.Context
 # fibers, for the tables scripts/bench-questions prints.  Built by 'make
