@@ -16,13 +16,6 @@
  * count stays set until the proc reads it, so a write before the poll is
  * queued is not lost.
  *
- * Before it sleeps in the ring the proc spins for a while (see ringspin):
- * a thread ping-ponging over a pipe or socket gets its answer within
- * microseconds, and going to sleep in io_uring_enter and being woken there
- * cost more than that (bench/ioproc: 7.4 us a round trip against 4.2 us
- * for blocking reads, nearly all of the difference in schedule() under
- * io_cqring_wait and on the way back to user space; 2.5 us with the spin).
- *
  * Kernels before 6.4 give pipes no FMODE_NOWAIT, and their io_uring
  * hands every read or write of a blocking pipe to an io-wq worker (after
  * a poll, when the pipe is empty): a task switch each way, ten times a
@@ -43,14 +36,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #define IO_SOCKETS
@@ -62,9 +53,6 @@ enum {
 	Tagwake		= 1,		/* the eventfd poll */
 	Tagcancel	= 2,		/* an ASYNC_CANCEL */
 	Genshift	= 56,		/* user addresses are below 2^56 */
-	Spinmin		= 500,		/* ns: what a proc that keeps waiting in vain spins */
-	Spinmax		= 20000,	/* ns: the most it spins, at first and after a success */
-	Spincheck	= 32,		/* pauses between looks at the clock */
 };
 
 struct Ioring {
@@ -73,7 +61,6 @@ struct Ioring {
 	int	armed;		/* the eventfd poll is in the ring */
 	int	inflight;	/* requests and cancels not yet reaped */
 	unsigned int gen;
-	int	spinns;		/* how long the next ringspin may take */
 	Ioreq	*cancelq;	/* under the proc's lock */
 };
 
@@ -193,7 +180,6 @@ _t9ioringget(Proc *p)
 	}
 	if(i == sizeof setups / sizeof setups[0])
 		goto fail;
-	g->spinns = Spinmax;
 	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if(g->efd < 0){
 		io_uring_queue_exit(&g->ring);
@@ -398,50 +384,6 @@ reap(Ioring *g)
 	io_uring_cq_advance(&g->ring, n);
 }
 
-static long long
-monons(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/*
- * With everything submitted, wait up to g->spinns for something to reap:
- * a completion, task work the kernel deferred for us (IORING_SQ_TASKRUN:
- * a poll fired, the eventfd's among them), or a wakeup from another proc.
- * Returns 1 if something came.  Between looks it yields the CPU: on a busy
- * machine the task that will answer may be waiting for this very CPU (a
- * spin without the yields made round trips six times slower there).  The
- * budget adapts: halved (down to Spinmin) each time the spin was in vain,
- * back to Spinmax when it is not, so that a proc whose requests take long
- * spends little CPU before each sleep, and an idle proc none once asleep.
- */
-static int
-ringspin(Ioring *g, Proc *p)
-{
-	long long t0;
-	int i;
-
-	t0 = monons();
-	do{
-		for(i = 0; i < Spincheck; i++){
-			if(io_uring_cq_ready(&g->ring) > 0 ||
-			   (IO_URING_READ_ONCE(*g->ring.sq.kflags) & IORING_SQ_TASKRUN) ||
-			   __atomic_load_n(&p->wake, __ATOMIC_RELAXED)){
-				g->spinns = Spinmax;
-				return 1;
-			}
-			__builtin_ia32_pause();
-		}
-		sched_yield();
-	}while(monons() - t0 < g->spinns);
-	if(g->spinns > Spinmin)
-		g->spinns /= 2;
-	return 0;
-}
-
 /*
  * The scheduler of p, which has a ring: queue the cancels asked for and
  * reap.  With sleep set, first submit and wait in the ring for a completion
@@ -464,9 +406,7 @@ _t9ioringpoll(Proc *p, int sleep)
 			io_uring_sqe_set_data64(sqe, Tagwake);
 			g->armed = 1;
 		}
-		/* EINTR: the caller looks again */
-		if(io_uring_submit(&g->ring) < 0 || !ringspin(g, p))
-			io_uring_submit_and_wait(&g->ring, 1);
+		io_uring_submit_and_wait(&g->ring, 1);	/* EINTR: the caller looks again */
 	}
 	/* Overflowed completions, or completions waiting for us to run them. */
 	if(IO_URING_READ_ONCE(*g->ring.sq.kflags) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
