@@ -213,7 +213,9 @@ row(const std::string &op, const std::string &alloc, long n, int runs, double *v
 			fprintf(stderr, "fibers: %s\n", why.c_str() + 4);
 			exit(2);	/* a wrong result: no figure, ever */
 		}
-		why = "the measurement died";
+		/* e.g. protected_fixedsize_stack asserts when mprotect fails (the VMA limit). */
+		why = WIFSIGNALED(st) ? "died of signal " + std::to_string(WTERMSIG(st))
+				      : "exited with status " + std::to_string(WEXITSTATUS(st));
 		return -1;
 	}
 	if(!why.empty() || k != runs){
