@@ -54,13 +54,17 @@ roundpage(size_t n)
 	return (n + pagesize() - 1) & ~(pagesize() - 1);
 }
 
-/* A guarded segment of len bytes (a page multiple); sysfatal if none. */
+/*
+ * A guarded segment of len bytes (a page multiple) for a stack: thread,
+ * proc and signal stacks hold data only, so never executable (SG_NOEXEC);
+ * sysfatal if none.
+ */
 char *
 _t9segalloc(size_t len, const char *who)
 {
 	void *v;
 
-	v = segattachguarded(0, "memory", nil, len, Stackguard);
+	v = segattachguarded(SG_NOEXEC, "memory", nil, len, Stackguard);
 	if(v == (void *)-1)
 		_t9fatal("%s: cannot allocate a %zu-byte stack: %s",
 			 who, len, segerrstr());
@@ -154,7 +158,7 @@ seg3attach(char *lo, size_t len)
 	body = lo + Stackguard;
 	if(segattach(SG_NONE, "memory", lo, Stackguard) == (void *)-1)
 		return errno;
-	if(segattach(0, "memory", body, len) == (void *)-1){
+	if(segattach(SG_NOEXEC, "memory", body, len) == (void *)-1){
 		e = errno;
 		segdetach(lo);
 		return e;

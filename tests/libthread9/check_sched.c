@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Threads in one proc: creation, round-robin, exits, ids, data, names, groups. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,6 +213,50 @@ exitstatus(void *arg)
 	threadexits(nil);
 }
 
+/*
+ * Thread stacks and the signal stack are data: a thread's stack (that of
+ * threadmain, of a thread it makes, of a thread in another proc) and its
+ * proc's sigaltstack are mapped without execute permission.
+ */
+static void
+assertnoexec(const void *addr, const char *what)
+{
+	char perms[5];
+
+	t9mapperms(addr, perms);
+	ck_assert_msg(strchr(perms, 'x') == nil, "%s at %p is %s", what, addr, perms);
+	ck_assert_msg(perms[0] == 'r' && perms[1] == 'w', "%s at %p is %s", what, addr, perms);
+}
+
+static void
+stackperms(void *arg)
+{
+	Channel *done;
+	stack_t ss;
+
+	done = arg;
+	assertnoexec(__builtin_frame_address(0), "thread stack");
+	ck_assert_int_eq(sigaltstack(nil, &ss), 0);
+	ck_assert(!(ss.ss_flags & SS_DISABLE));
+	assertnoexec(ss.ss_sp, "signal stack");
+	sendul(done, 1);
+}
+
+START_TEST(stacks_noexec)
+{
+	Channel *done;
+
+	done = chancreate(sizeof(unsigned long), 1);
+	stackperms(done);	/* threadmain's */
+	ck_assert(recvul(done) == 1);
+	threadcreate(stackperms, done, 16 * 1024);
+	ck_assert(recvul(done) == 1);
+	proccreate(stackperms, done, 16 * 1024);
+	ck_assert(recvul(done) == 1);
+	chanfree(done);
+}
+END_TEST
+
 START_TEST(exit_status)
 {
 	struct Child c;
@@ -345,7 +390,7 @@ END_TEST
 T9SUITE("sched")
 {
 	T9CASE(s, "threads", 60, roundrobin, exits_midway, ids, data_names_groups,
-	       stacksize, exit_status);
+	       stacksize, stacks_noexec, exit_status);
 	T9CASE(s, "procs", 120, token_ring);
 	/* 20,000 segment attaches and detaches: slow under TCG */
 	T9CASE(s, "many", 400, tenthousand);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,27 @@ t9assertidle(int tid)
 	t1 = cputicks(tid, &state);
 	ck_assert_msg(state == 'S', "state %c", state);
 	ck_assert_msg(t1 - t0 <= 1, "%ld ticks of CPU while idle", t1 - t0);
+}
+
+/*
+ * The permissions ("rwxp") of the /proc/self/maps line that holds addr;
+ * fails the test if no line does.
+ */
+void
+t9mapperms(const void *addr, char perms[5])
+{
+	unsigned long lo, hi;
+	char line[512];
+	FILE *f;
+	int found;
+
+	f = fopen("/proc/self/maps", "re");
+	ck_assert_ptr_nonnull(f);
+	found = 0;
+	while(!found && fgets(line, sizeof line, f) != nil)
+		if(sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
+		   (uintptr_t)addr >= lo && (uintptr_t)addr < hi)
+			found = 1;
+	fclose(f);
+	ck_assert_msg(found, "%p is in no mapping", addr);
 }

@@ -55,5 +55,6 @@ int	t9run(Suite *s);
 	} while(0)
 
 void	t9assertidle(int tid);
+void	t9mapperms(const void *addr, char perms[5]);	/* its /proc/self/maps line's */
 
 #endif
