@@ -47,7 +47,6 @@ _t9main(int argc, char **argv)
 {
 	static Proc proc0;
 	Proc *p;
-	Thread *t;
 
 	argv0 = argv[0];
 	_t9daemonsetup();
@@ -67,11 +66,7 @@ _t9main(int argc, char **argv)
 
 	if(mainstacksize <= 0)
 		_t9fatal("threadmain: mainstacksize %d", mainstacksize);
-	t = _t9threadalloc(p, mainlauncher, nil, (unsigned int)mainstacksize, "threadmain");
-	t->proc = p;
-	p->threads = t;
-	p->nthreads = 1;
-	p->runhead = p->runtail = t;
+	_t9threadmake(p, mainlauncher, nil, (unsigned int)mainstacksize, 0, "threadmain");
 
 	_t9schedloop(p);
 	_t9procexit(p);

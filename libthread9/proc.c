@@ -149,10 +149,10 @@ procmain(void *v)
 	_t9sigstackinit(p);
 	err = applyrfork(p->rflag) < 0 ? errno : 0;
 	if(err){
-		/* The thread never runs. */
+		/* The thread never runs: it waits in the inbox (_t9threadmake). */
 		t = p->threads;
 		p->threads = nil;
-		p->runhead = p->runtail = nil;
+		p->inbox = nil;
 		p->nthreads = 0;
 		_t9stackfree(p, t);
 	}
@@ -175,7 +175,7 @@ procrfork(void (*f)(void *arg), void *arg, unsigned int stacksize, int flag)
 	};
 	struct Start st;
 	pthread_attr_t attr;
-	Thread *cur, *t;
+	Thread *cur;
 	Proc *p;
 	int id, e;
 
@@ -193,13 +193,7 @@ procrfork(void (*f)(void *arg), void *arg, unsigned int stacksize, int flag)
 	p->rflag = flag;
 	p->stksize = Procstack;
 	p->stk = _t9segalloc(p->stksize, "procrfork");
-	t = _t9threadalloc(cur->proc, f, arg, stacksize, "procrfork");
-	t->proc = p;
-	t->grp = cur->grp;
-	id = t->id;
-	p->threads = t;
-	p->nthreads = 1;
-	p->runhead = p->runtail = t;
+	id = _t9threadmake(p, f, arg, stacksize, cur->grp, "procrfork");
 
 	st.done = 0;
 	st.err = 0;

@@ -263,13 +263,10 @@ _t9threadneed(const char *who)
 	return t;
 }
 
-/*
- * A thread with its stack and first frame, not yet on any queue.  p is the
- * proc whose stack cache serves; the caller sets t->proc.
- */
-Thread *
-_t9threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
-	     const char *who)
+/* A thread with its stack and first frame, from p's stack cache. */
+static Thread *
+threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
+	    const char *who)
 {
 	Thread *t;
 	uint64_t *sp;
@@ -296,18 +293,22 @@ _t9threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
 	return t;
 }
 
+/*
+ * The one way a thread is made: fn(arg) in group grp, a thread of p (the
+ * calling task's proc, or a proc not yet started), on a stack from the
+ * calling proc's cache; linked into p's threads, counted, and queued to
+ * run.  Returns its id.
+ */
 int
-threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
+_t9threadmake(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize, int grp,
+	    const char *who)
 {
-	Thread *cur, *t;
-	Proc *p;
+	Thread *t;
 	int id;
 
-	cur = _t9threadneed("threadcreate");
-	p = cur->proc;
-	t = _t9threadalloc(p, f, arg, stacksize, "threadcreate");
+	t = threadalloc(_t9threadprocp, fn, arg, stacksize, who);
 	t->proc = p;
-	t->grp = cur->grp;
+	t->grp = grp;
 	id = t->id;
 
 	_t9lock(&p->lock);
@@ -319,6 +320,15 @@ threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
 	_t9threadreadylocked(p, t);
 	_t9unlock(&p->lock);
 	return id;
+}
+
+int
+threadcreate(void (*f)(void *arg), void *arg, unsigned int stacksize)
+{
+	Thread *cur;
+
+	cur = _t9threadneed("threadcreate");
+	return _t9threadmake(cur->proc, f, arg, stacksize, cur->grp, "threadcreate");
 }
 
 /*

@@ -150,8 +150,8 @@ void	_t9threadstart(void);
 _Noreturn void	_t9threadentry(Thread *t);
 
 /* sched.c */
-Thread	*_t9threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
-		      const char *who);
+int	_t9threadmake(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
+		    int grp, const char *who);
 void	_t9threadready(Thread *t);
 void	_t9threadreadylocked(Proc *p, Thread *t);
 void	_t9procwakeup(Proc *p);
