@@ -7,10 +7,10 @@ BENCH_LDLIBS := -luring -lpthread
 
 # $(call bench,NAME): bench/NAME.c with bench/util.c.
 define bench
-$(B)/bench/$(1): bench/$(1).c bench/util.c bench/bench.h include/thread.h include/seg.h $(BENCH_LIBS)
+$(B)/bench/$(1): bench/$(1).c bench/util.c bench/bench.h include/thread.h include/seg.h libthread9/stackhook.h $(BENCH_LIBS)
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS_BASE) -o $$@ bench/$(1).c bench/util.c $(BENCH_LIBS) $(BENCH_LDLIBS)
-$(B)/tests/vm/$(1): bench/$(1).c bench/util.c bench/bench.h include/thread.h include/seg.h $(BENCH_LIBS)
+$(B)/tests/vm/$(1): bench/$(1).c bench/util.c bench/bench.h include/thread.h include/seg.h libthread9/stackhook.h $(BENCH_LIBS)
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS_BASE) -static -o $$@ bench/$(1).c bench/util.c $(BENCH_LIBS) $(BENCH_LDLIBS)
 BENCHES += $(B)/bench/$(1)

@@ -16,8 +16,9 @@
  *	(d) cached	(c) with the per-proc cache of freed stacks (the default)
  *	(e) pthread	pthread_create + pthread_join, default attributes
  *
- * Each measurement runs in a fresh process (THREAD9_STACKS picks the way
- * for libthread9, see libthread9/stack.c) and checks that every thread ran
+ * Each measurement runs in a fresh process (which, for (a)-(c), makes
+ * libthread9's thread stacks itself through _t9threadstackhook, see
+ * libthread9/stackhook.h) and checks that every thread ran
  * on a stack of its own: a marker written on each alive thread's stack
  * must survive all the others running.  A row is ns per thread, the
  * median of the runs with min and max, the ratio to (a), the median CPU
@@ -48,6 +49,7 @@
 #include <thread.h>
 
 #include "bench.h"
+#include "../libthread9/stackhook.h"
 
 int mainstacksize = 256 * 1024;
 
@@ -66,6 +68,154 @@ static const char *waycall[Nway] = {
 
 enum { Exit, Alive, Nmode };
 static const char *modename[Nmode] = { "exit", "alive" };
+
+/*
+ * The ways other than (d), for libthread9's _t9threadstackhook.  (a): malloc,
+ * no redzones.  (c): one guarded segment per stack, never cached.
+ */
+static char *
+mallocstack(size_t len, size_t guard, const char *who)
+{
+	char *v;
+
+	(void)guard;
+	if((v = malloc(len)) == nil)
+		sysfatal("%s: cannot allocate a %zu-byte stack: out of memory", who, len);
+	return v;
+}
+
+static void
+mallocfree(char *base, size_t len)
+{
+	(void)len;
+	free(base);
+}
+
+static char *
+guardedstack(size_t len, size_t guard, const char *who)
+{
+	char *v;
+
+	v = segattachguarded(SG_NOEXEC, "memory", nil, len, guard);
+	if(v == (char *)-1)
+		sysfatal("%s: cannot allocate a %zu-byte stack: %s", who, len, segerrstr());
+	return v;
+}
+
+static void
+stkdetach(char *base)
+{
+	if(segdetach(base) < 0)
+		sysfatal("segdetach %p: %s", (void *)base, segerrstr());
+}
+
+static void
+guardedfree(char *base, size_t len)
+{
+	(void)len;
+	stkdetach(base);
+}
+
+/*
+ * (b): three segattach calls per stack, redzone, body, redzone.  They need
+ * three free, adjacent ranges, and segattach with no address gives no say
+ * in where a segment goes (Linux fills the highest gap that fits, often a
+ * narrow one).  So, as a Plan 9 program placing its own segments would,
+ * stacks go at fixed addresses downward from seg3.next, in a run of free
+ * space found by attaching and detaching one Seg3run-byte redzone; a fixed
+ * attach that finds the space taken starts a new run.  Three calls per
+ * stack, two more per run.
+ */
+enum { Seg3run = 1 << 30 };
+static struct {
+	Lock	lock;
+	uintptr_t next, end;	/* the run: [end, next) is left */
+	size_t	guard;		/* each redzone */
+} seg3;
+
+static int
+seg3place(size_t span, uintptr_t *lo)
+{
+	char *v;
+	int ok;
+
+	ok = 1;
+	lock(&seg3.lock);
+	if(seg3.next - seg3.end < span){
+		v = segattach(SG_NONE, "memory", nil, Seg3run);
+		if(v == (char *)-1 || segdetach(v) < 0)
+			ok = 0;
+		else{
+			seg3.end = (uintptr_t)v;
+			seg3.next = (uintptr_t)v + Seg3run;
+		}
+	}
+	if(ok){
+		seg3.next -= span;
+		*lo = seg3.next;
+	}
+	unlock(&seg3.lock);
+	return ok;
+}
+
+/* Redzone, body, redzone at lo: 0, or the errno of the attach that failed. */
+static int
+seg3attach(char *lo, size_t len, size_t guard)
+{
+	char *body;
+	int e;
+
+	body = lo + guard;
+	if(segattach(SG_NONE, "memory", lo, guard) == (void *)-1)
+		return errno;
+	if(segattach(SG_NOEXEC, "memory", body, len) == (void *)-1){
+		e = errno;
+		segdetach(lo);
+		return e;
+	}
+	if(segattach(SG_NONE, "memory", body + len, guard) == (void *)-1){
+		e = errno;
+		segdetach(body);
+		segdetach(lo);
+		return e;
+	}
+	return 0;
+}
+
+static char *
+seg3stack(size_t len, size_t guard, const char *who)
+{
+	uintptr_t lo;
+	int try, e;
+
+	seg3.guard = guard;
+	for(try = 0; try < 4 && seg3place(len + 2 * guard, &lo); try++){
+		e = seg3attach((char *)lo, len, guard);
+		if(e == 0)
+			return (char *)lo + guard;
+		if(e != EEXIST)
+			break;
+		lock(&seg3.lock);
+		seg3.next = seg3.end = 0;
+		unlock(&seg3.lock);
+	}
+	sysfatal("%s: cannot allocate a %zu-byte stack: %s", who, len, segerrstr());
+	return nil;
+}
+
+static void
+seg3free(char *body, size_t len)
+{
+	stkdetach(body - seg3.guard);
+	stkdetach(body);
+	stkdetach(body + len);
+}
+
+static const struct _Stackhook stackhooks[Nway] = {
+	[Malloc] = { mallocstack, mallocfree },
+	[Seg3] = { seg3stack, seg3free },
+	[Guarded] = { guardedstack, guardedfree },
+};
 
 /* One measurement, in the child. */
 typedef struct Run Run;
@@ -327,6 +477,8 @@ measure(int way, int mode, int n)
 		[Cached] = { thread9exit, thread9alive },
 		[Pthread] = { pthreadexit, pthreadalive },
 	};
+	if(stackhooks[way].alloc != nil)
+		_t9threadstackhook = &stackhooks[way];
 	run.n = n;
 	run.way = way;
 	run.probe = n + 1;
@@ -380,7 +532,7 @@ static int
 runone(int way, int mode, int n, Row *r, double *ns, double *cpu)
 {
 	static char out[Outmax];
-	char sn[16], env[64], call[32], err[32], *argv[6], *envv[2], *l;
+	char sn[16], call[32], err[32], *argv[6], *l;
 	long long total, cputotal;
 	int st, vmas, alive;
 
@@ -391,10 +543,7 @@ runone(int way, int mode, int n, Row *r, double *ns, double *cpu)
 	argv[3] = (char *)modename[mode];
 	argv[4] = sn;
 	argv[5] = nil;
-	snprintf(env, sizeof env, "THREAD9_STACKS=%s", way == Pthread ? "cached" : wayname[way]);
-	envv[0] = env;
-	envv[1] = nil;
-	st = runself(argv, envv, out, sizeof out);
+	st = runself(argv, nil, out, sizeof out);
 	if(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
 	   (l = findline(out, "result ")) != nil &&
 	   sscanf(l, "result %lld %lld %d", &total, &cputotal, &vmas) == 3){

@@ -20,6 +20,8 @@
 /* Nothing below is part of the library's ABI. */
 #pragma GCC visibility push(hidden)
 
+#include "stackhook.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define THREAD_ASAN 1
 #elif defined(__has_feature)
@@ -70,6 +72,7 @@ struct Thread {
 	void	*arg;
 	char	*stk;		/* usable stack is [stk, (char*)this) */
 	size_t	segsize;	/* the stack segment's body, Thread included */
+	const struct _Stackhook *stackhook;	/* what made the stack, nil: _t9segalloc */
 	void	*asanfake;
 };
 
@@ -166,9 +169,6 @@ void	_t9stackfree(Proc *p, Thread *t);
 void	_t9stackcachefree(Proc *p);
 char	*_t9segalloc(size_t len, const char *who);
 void	_t9segrelease(char *base);
-/* How thread stacks are made (THREAD9_STACKS, for bench/threadcreate). */
-enum { Stkcached, Stkguarded, Stkseg3, Stkmalloc };
-int	_t9stackhow(void);
 
 /*
  * lock.c, qlock.c, rendez.c: lock(2) under the library's own names, which
