@@ -234,7 +234,7 @@ canexec(Alt *a)
 
 /* Do a's operation, c->lock held; 0 if it cannot be done after all. */
 static int
-exec(Alt *a)
+altexec(Alt *a)
 {
 	Channel *c;
 	Alt *w;
@@ -443,7 +443,7 @@ altwho(Alt *alts, const char *who)
 		if(pick < 0)
 			break;
 		/* Fails only if its partner's alt was claimed meanwhile. */
-		if(exec(&alts[pick])){
+		if(altexec(&alts[pick])){
 			unlockall(&l);
 			locksfree(&l);
 			return pick;

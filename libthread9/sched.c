@@ -273,7 +273,7 @@ threadalloc(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
 	uint32_t mxcsr;
 	uint16_t fcw;
 
-	t = _t9stackalloc(p, stacksize, who);
+	t = _t9stackthread(p, stacksize, who);
 	t->fn = fn;
 	t->arg = arg;
 	t->id = __atomic_fetch_add(&nextid, 1, __ATOMIC_RELAXED);

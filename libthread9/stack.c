@@ -72,8 +72,12 @@ _t9segrelease(char *base)
 
 const struct _Stackhook *_t9threadstackhook;
 
+/*
+ * A stack of at least want bytes with a zeroed Thread at its top, t->stk
+ * and t->segsize set: from p's cache, the hook, or a fresh segment.
+ */
 Thread *
-_t9stackalloc(Proc *p, unsigned int want, const char *who)
+_t9stackthread(Proc *p, unsigned int want, const char *who)
 {
 	const struct _Stackhook *hook;
 	Thread *t;

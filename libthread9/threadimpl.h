@@ -150,9 +150,9 @@ _t9threadcur(void)
 /* switch-amd64.S */
 void	_t9threadswitch(void **save, void *load);
 void	_t9threadstart(void);
-_Noreturn void	_t9threadentry(Thread *t);
 
 /* sched.c */
+_Noreturn void	_t9threadentry(Thread *t);	/* where _t9threadstart goes */
 int	_t9threadmake(Proc *p, void (*fn)(void *), void *arg, unsigned int stacksize,
 		    int grp, const char *who);
 void	_t9threadready(Thread *t);
@@ -164,7 +164,7 @@ void	_t9schedloop(Proc *p);
 Thread	*_t9threadneed(const char *who);
 
 /* stack.c */
-Thread	*_t9stackalloc(Proc *p, unsigned int want, const char *who);
+Thread	*_t9stackthread(Proc *p, unsigned int want, const char *who);
 void	_t9stackfree(Proc *p, Thread *t);
 void	_t9stackcachefree(Proc *p);
 char	*_t9segalloc(size_t len, const char *who);
@@ -213,21 +213,23 @@ extern Proc	*_t9procs;
 void	_t9procinit(Proc *p);
 void	_t9proclink(Proc *p);
 void	_t9procexit(Proc *p);
+Thread	*_t9threadfind(int id);	/* with procslock and the proc's lock held */
+
+/* lock.c */
 void	_t9futexwait(int *addr, int val);
 void	_t9futexwake(int *addr, int n);
-Thread	*_t9threadfind(int id);	/* with procslock and the proc's lock held */
 
 /* overflow.c */
 void	_t9overflowinit(void);
 void	_t9sigstackinit(Proc *p);
 
-/* exec.c */
-
-/* ioring.c, ioproc.c */
+/* ioring.c */
 void	_t9ioringpoll(Proc *p, int sleep);
 void	_t9ioringsubmit(Proc *p);
 void	_t9ioringwake(Proc *p);
 void	_t9ioringfree(Proc *p);
+
+/* ioproc.c */
 void	_t9iocancel(Ioreq *r);
 
 #pragma GCC visibility pop
