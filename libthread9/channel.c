@@ -2,7 +2,7 @@
 /*
  * Channels and alt.
  *
- * Lock discipline.
+ * Lock discipline (channels used by more than one proc).
  *  - Each channel has its own Lock, c->lock, over its buffer, its flags and
  *    its two queues of waiting Alt entries (senders, receivers).
  *  - alt locks every channel it names, each once, in ascending address
@@ -11,19 +11,63 @@
  *    nests inside channel locks; no other lock does.
  *  - A blocked alt's entries, one per channel queue, point (tag) to one
  *    Altsel on the blocked thread's stack.  Whoever completes one of them
- *    first claims the Altsel by changing its state with a compare-and-swap
- *    from Altwaiting to the entry's index (threadint swaps in
- *    Altinterrupted); an entry whose Altsel is already claimed is stale, and
- *    whoever meets it takes it off its queue.  The claimer copies the value
- *    while holding that channel's lock, and then readies the thread.
- *  - The woken thread locks its channels again to take its other entries
+ *    first claims the Altsel (_t9altclaim) by changing its state from
+ *    Altwaiting to the entry's index (threadint puts Altinterrupted); an
+ *    entry whose Altsel is already claimed is stale, and whoever meets it
+ *    takes it off its queue.  The claimer copies the value while it holds
+ *    that channel, and then readies the thread.
+ *  - The woken thread takes its channels again to take its other entries
  *    off their queues before its Alt array goes away.  c->nwait counts the
  *    entries of blocked alts that have not done this yet; chanfree is put
  *    off until it is 0, and then done by the last of them.
+ *
+ * Owned channels: no lock, no atomic read-modify-write.
+ *  - A channel is owned by the proc that made it (c->owner names the
+ *    proc's Chanown) until a task that does not hold that Chanown takes
+ *    c->lock: it then makes c shared (c->owner nil), for good (share).
+ *  - The owner's threads run an alt whose channels it all owns as a fast
+ *    section: own->infast = 1, a compiler barrier, check that each
+ *    channel's owner is still own, do everything the locked path would do
+ *    but with plain loads and stores, own->infast = 0 (a release store).
+ *    A section never blocks or takes a lock; a thread that must sleep
+ *    queues its entries, ends the section, then switches.  Blocked alts
+ *    of the owner's threads can be claimed by a plain store (_t9altclaim:
+ *    Altsel.shared is 0) as only the owner's task reaches them.
+ *  - share, under c->lock: store c->owner = nil, then membarrier
+ *    (MEMBARRIER_CMD_PRIVATE_EXPEDITED), then wait until own->infast is 0.
+ *    Why that is enough: the owner stores infast before it loads
+ *    c->owner, and share stores c->owner before it loads infast; the
+ *    membarrier puts a full barrier into the owner's instruction stream
+ *    (an IPI, or the context switch of a task not running) at some point
+ *    B between the two.  If the owner's store of infast came before B it
+ *    is visible to share's load (which waits for the section's end, a
+ *    release that makes all the section's stores visible); otherwise the
+ *    owner's load of c->owner comes after B and sees nil, and the owner
+ *    takes the locked path.  The owner pays no barrier; share pays one
+ *    system call, once per channel.
+ *  - share then sets Altsel.shared on every entry queued on c (all the
+ *    owner's: no other task had reached c) and quiesces the owner again, so
+ *    that none of its sections can still be claiming those alts by a plain
+ *    store once this task may claim them by compare-and-swap.
+ *  - threadint from another proc does not claim an alt itself: it asks the
+ *    thread's proc to (kill.c), so only the owner ever claims a blocked alt
+ *    of its threads that names owned channels only.
+ *  - An alt that names a channel it does not own takes the locked path
+ *    (locking an owned channel too is harmless: only the owner reaches it
+ *    without the lock, and the owner is the one locking); its Altsel is
+ *    shared.
+ *  - A proc's Chanown outlives it (proc.c): a channel outlives its maker.
+ *  - Without membarrier (seccomp, old kernel) every channel is shared.
  */
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "threadimpl.h"
 
@@ -41,6 +85,7 @@ struct Altq {
 
 struct Channel {
 	Lock	lock;
+	Chanown	*owner;		/* atomic: whose threads use it unlocked; nil: shared */
 	int	magic;
 	int	e;		/* element size */
 	int	s;		/* buffer size in elements, 0: unbuffered */
@@ -55,6 +100,130 @@ struct Channel {
 };
 
 static char errcl[] = "channel was closed";
+
+static pthread_once_t ownonce = PTHREAD_ONCE_INIT;
+static int ownok;		/* membarrier works: channels start owned */
+
+static int
+membarrier(int cmd)
+{
+	return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+static void
+owninit(void)
+{
+	ownok = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
+
+/* The calling task's Chanown; nil outside libthread9's procs. */
+static Chanown *
+myown(void)
+{
+	Proc *p;
+
+	p = _t9threadprocp;
+	return p != nil ? p->own : nil;
+}
+
+/* Wait until o's holder is outside any fast section begun before now. */
+static void
+quiesce(Chanown *o)
+{
+	int i;
+
+	if(membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) < 0){
+		/* A forked child's address space starts unregistered. */
+		if(errno != EPERM || membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) < 0 ||
+		   membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) < 0)
+			_t9fatal("channel: membarrier: %m");
+	}
+	for(i = 0; __atomic_load_n(&o->infast, __ATOMIC_ACQUIRE); i++)
+		if(i < 100)
+			__builtin_ia32_pause();
+		else
+			sched_yield();
+}
+
+static int
+markshared(Altq *q)
+{
+	Alt *a;
+	int n;
+
+	n = 0;
+	for(a = q->head; a != nil; a = a->qnext, n++)
+		__atomic_store_n(&((Altsel *)a->tag)->shared, 1, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* c->lock held, c owned by o, not the caller's: make c shared (see the top). */
+static void
+share(Channel *c, Chanown *o)
+{
+	__atomic_store_n(&c->owner, nil, __ATOMIC_RELAXED);
+	quiesce(o);
+	if(markshared(&c->sendq) + markshared(&c->recvq) > 0)
+		quiesce(o);
+}
+
+/* Lock c for a task holding me (nil: none), making c shared if need be. */
+static void
+chanlock(Channel *c, Chanown *me)
+{
+	Chanown *o;
+
+	_t9lock(&c->lock);
+	o = __atomic_load_n(&c->owner, __ATOMIC_RELAXED);
+	if(o != nil && o != me)
+		share(c, o);
+}
+
+/* A fast section over c[0..n): 1 if me owns them all, else none begun. */
+static int
+fastbegin(Chanown *me, Channel **c, int n)
+{
+	int i;
+
+	if(me == nil)
+		return 0;
+	__atomic_store_n(&me->infast, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	for(i = 0; i < n; i++)
+		if(__atomic_load_n(&c[i]->owner, __ATOMIC_RELAXED) != me){
+			__atomic_store_n(&me->infast, 0, __ATOMIC_RELEASE);
+			return 0;
+		}
+	return 1;
+}
+
+static void
+fastend(Chanown *me)
+{
+	__atomic_store_n(&me->infast, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Take c for one operation: a fast section if the caller's proc owns c
+ * (returns 1), else c->lock (returns 0).  chanput undoes it.
+ */
+static int
+chantake(Channel *c, Chanown *me)
+{
+	if(fastbegin(me, &c, 1))
+		return 1;
+	chanlock(c, me);
+	return 0;
+}
+
+static void
+chanput(Channel *c, Chanown *me, int fast)
+{
+	if(fast)
+		fastend(me);
+	else
+		_t9unlock(&c->lock);
+}
 
 Channel *
 chancreate(int elemsize, int bufsize)
@@ -73,6 +242,8 @@ chancreate(int elemsize, int bufsize)
 	c = calloc(1, sizeof *c + n);
 	if(c == nil)
 		_t9fatal("chancreate: out of memory");
+	pthread_once(&ownonce, owninit);
+	c->owner = ownok ? myown() : nil;
 	c->magic = Chanmagic;
 	c->e = elemsize;
 	c->s = bufsize;
@@ -86,13 +257,13 @@ destroy(Channel *c)
 	free(c);
 }
 
-/* c->lock held.  A freed channel's memory may already be someone else's:
- * this catches the use while the free is deferred, and tries after. */
+/* c taken (chantake).  A freed channel's memory may already be someone
+ * else's: this catches the use while the free is deferred, and tries after. */
 static void
-checklive(Channel *c, const char *who)
+checklive(Channel *c, Chanown *me, int fast, const char *who)
 {
 	if(c->magic != Chanmagic || c->freed){
-		_t9unlock(&c->lock);
+		chanput(c, me, fast);
 		_t9fatal("%s: channel %p was freed", who, (void *)c);
 	}
 }
@@ -100,17 +271,20 @@ checklive(Channel *c, const char *who)
 void
 chanfree(Channel *c)
 {
+	Chanown *me;
+	int fast, later;
+
 	if(c == nil)
 		return;
-	_t9lock(&c->lock);
-	checklive(c, "chanfree");
-	if(c->nwait > 0){
+	me = myown();
+	fast = chantake(c, me);
+	checklive(c, me, fast, "chanfree");
+	later = c->nwait > 0;
+	if(later)
 		c->freed = 1;
-		_t9unlock(&c->lock);
-		return;
-	}
-	_t9unlock(&c->lock);
-	destroy(c);
+	chanput(c, me, fast);
+	if(!later)
+		destroy(c);
 }
 
 static Altq *
@@ -168,22 +342,37 @@ haswaiter(Altq *q)
 }
 
 /*
+ * Claim s for state (an entry index or Altinterrupted): 1 if it was still
+ * Altwaiting.  A plain load and store while only s's proc can reach it.
+ */
+int
+_t9altclaim(Altsel *s, int state)
+{
+	int w;
+
+	if(!__atomic_load_n(&s->shared, __ATOMIC_RELAXED)){
+		if(__atomic_load_n(&s->state, __ATOMIC_RELAXED) != Altwaiting)
+			return 0;
+		__atomic_store_n(&s->state, state, __ATOMIC_RELEASE);
+		return 1;
+	}
+	w = Altwaiting;
+	return __atomic_compare_exchange_n(&s->state, &w, state, 0,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/*
  * Take the first waiting entry off q and claim its alt; nil if none.
  * The entry stays valid, and its thread asleep, until wake.
  */
 static Alt *
 claim(Altq *q)
 {
-	Altsel *s;
 	Alt *a;
-	int w;
 
 	while((a = q->head) != nil){
 		dequeue(a);
-		s = a->tag;
-		w = Altwaiting;
-		if(__atomic_compare_exchange_n(&s->state, &w, a->entryno, 0,
-					       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		if(_t9altclaim(a->tag, a->entryno))
 			return a;
 	}
 	return nil;
@@ -201,15 +390,23 @@ slot(Channel *c, unsigned int i)
 	return c->v + (size_t)(i % (unsigned int)c->s) * (size_t)c->e;
 }
 
-/* Copy an element; a nil source sends zeros, a nil destination discards. */
+/*
+ * Copy an element; a nil source sends zeros, a nil destination discards.
+ * A word, what sendp and sendul move, goes without a call.
+ */
 static void
 copyval(void *dst, const void *src, int e)
 {
+	uint64_t w;
+
 	if(dst == nil)
 		return;
 	if(src == nil)
 		memset(dst, 0, e);
-	else
+	else if(e == sizeof w){
+		memcpy(&w, src, sizeof w);
+		memcpy(dst, &w, sizeof w);
+	}else
 		memmove(dst, src, e);
 }
 
@@ -232,7 +429,7 @@ canexec(Alt *a)
 	return c->n > 0 || haswaiter(&c->sendq);
 }
 
-/* Do a's operation, c->lock held; 0 if it cannot be done after all. */
+/* Do a's operation, c taken; 0 if it cannot be done after all. */
 static int
 altexec(Alt *a)
 {
@@ -291,11 +488,13 @@ nrand(Proc *p, unsigned int n)
 struct Locks {
 	Channel	**c;
 	int	n;
+	Chanown	*me;		/* the caller's proc's */
+	int	fast;		/* taken as a fast section, not locked */
 	Channel	*stack[Nlockstack];
 };
 
 static void
-locksinit(struct Locks *l, Alt *alts, int n)
+locksinit(struct Locks *l, Alt *alts, int n, Chanown *me)
 {
 	Channel *c;
 	int i, j;
@@ -307,6 +506,8 @@ locksinit(struct Locks *l, Alt *alts, int n)
 			_t9fatal("alt: out of memory");
 	}
 	l->n = 0;
+	l->me = me;
+	l->fast = 0;
 	for(i = 0; i < n; i++){
 		if(alts[i].op == CHANNOP)
 			continue;
@@ -321,13 +522,17 @@ locksinit(struct Locks *l, Alt *alts, int n)
 	}
 }
 
+/* Take every channel: a fast section if the proc owns them all, else locks. */
 static void
 lockall(struct Locks *l)
 {
 	int i;
 
+	l->fast = fastbegin(l->me, l->c, l->n);
+	if(l->fast)
+		return;
 	for(i = 0; i < l->n; i++)
-		_t9lock(&l->c[i]->lock);
+		chanlock(l->c[i], l->me);
 }
 
 static void
@@ -335,6 +540,10 @@ unlockall(struct Locks *l)
 {
 	int i;
 
+	if(l->fast){
+		fastend(l->me);
+		return;
+	}
 	for(i = l->n - 1; i >= 0; i--)
 		_t9unlock(&l->c[i]->lock);
 }
@@ -346,17 +555,9 @@ locksfree(struct Locks *l)
 		free(l->c);
 }
 
-static void
-setaltsel(Thread *t, Altsel *s)
-{
-	_t9lock(&t->proc->lock);
-	t->altsel = s;
-	_t9unlock(&t->proc->lock);
-}
-
 /*
  * Sleep until another thread completes one of alts[0..n) or threadint
- * interrupts us; all channels locked on entry, none on return.
+ * interrupts us; all channels taken on entry, none on return.
  */
 static int
 block(Thread *t, Alt *alts, int n, struct Locks *l)
@@ -364,9 +565,10 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 	Altsel sel;
 	Channel *c;
 	Alt *a;
-	int i, last;
+	int i, last, fast;
 
 	sel.state = Altwaiting;
+	sel.shared = !l->fast;
 	sel.t = t;
 	for(i = 0; i < n; i++){
 		a = &alts[i];
@@ -376,10 +578,10 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 			a->c->nwait++;
 		}
 	}
-	setaltsel(t, &sel);
+	t->altsel = &sel;
 	unlockall(l);
 	_t9threadblock();
-	setaltsel(t, nil);
+	t->altsel = nil;
 
 	lockall(l);
 	for(i = 0; i < n; i++){
@@ -395,13 +597,17 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 	 * A chanfree put off because of us is ours to finish if we were the
 	 * last: c->freed keeps anyone else from queueing on c again.
 	 */
+	fast = l->fast;
 	for(i = l->n - 1; i >= 0; i--){
 		c = l->c[i];
 		last = c->freed && c->nwait == 0;
-		_t9unlock(&c->lock);
+		if(!fast)
+			_t9unlock(&c->lock);
 		if(last)
 			destroy(c);
 	}
+	if(fast)
+		fastend(l->me);
 	return __atomic_load_n(&sel.state, __ATOMIC_ACQUIRE);
 }
 
@@ -427,12 +633,20 @@ altwho(Alt *alts, const char *who)
 			return -1;
 	}
 
-	locksinit(&l, alts, n);
+	locksinit(&l, alts, n, t->proc->own);
 	lockall(&l);
 	for(i = 0; i < l.n; i++)
-		checklive(l.c[i], who);
+		if(l.c[i]->magic != Chanmagic || l.c[i]->freed){
+			unlockall(&l);
+			_t9fatal("%s: channel %p was freed", who, (void *)l.c[i]);
+		}
 
 	/* Pick one of the entries that can go, uniformly. */
+	if(n == 1 && alts[0].op != CHANNOP && isopen(&alts[0]) && altexec(&alts[0])){
+		unlockall(&l);
+		locksfree(&l);
+		return 0;
+	}
 	for(;;){
 		pick = -1;
 		nready = 0;
@@ -494,15 +708,17 @@ int
 chanclose(Channel *c)
 {
 	Altq *q[2];
+	Chanown *me;
 	Alt *a;
-	int i;
+	int i, fast;
 
 	if(c == nil)
 		return -1;
-	_t9lock(&c->lock);
-	checklive(c, "chanclose");
+	me = myown();
+	fast = chantake(c, me);
+	checklive(c, me, fast, "chanclose");
 	if(c->closed){
-		_t9unlock(&c->lock);
+		chanput(c, me, fast);
 		return -1;
 	}
 	c->closed = 1;
@@ -513,19 +729,21 @@ chanclose(Channel *c)
 			a->err = errcl;
 			wake(a);
 		}
-	_t9unlock(&c->lock);
+	chanput(c, me, fast);
 	return 0;
 }
 
 int
 chanclosing(Channel *c)
 {
-	int n;
+	Chanown *me;
+	int n, fast;
 
-	_t9lock(&c->lock);
-	checklive(c, "chanclosing");
+	me = myown();
+	fast = chantake(c, me);
+	checklive(c, me, fast, "chanclosing");
 	n = c->closed ? (int)c->n : -1;
-	_t9unlock(&c->lock);
+	chanput(c, me, fast);
 	return n;
 }
 

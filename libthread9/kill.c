@@ -9,24 +9,52 @@
  * kill point: entering or leaving alt, yield or an io call, or before it
  * first runs.  A thread that never reaches one cannot be killed.
  *
- * t->altsel is read and claimed under t's Proc.lock, which the thread takes
- * to clear it before its Altsel goes away.
+ * t->altsel belongs to t's proc: a thread in another proc sets t->intr and
+ * the proc's intrs, under the proc's lock, and wakes it; the proc, next
+ * time it looks for a thread to run (_t9threadints, from runqget), claims
+ * the alt itself.  So the claim of an alt whose channels only its proc can
+ * reach stays a plain store (channel.c), and t cannot run before it is
+ * done anyway.
  */
 #include "threadimpl.h"
 
+/* In t's proc, p->lock held: end t's alt, if it is blocked in one. */
+static void
+intralt(Proc *p, Thread *t)
+{
+	if(t->altsel != nil && _t9altclaim(t->altsel, Altinterrupted))
+		_t9threadreadylocked(p, t);
+}
+
+/* With p->lock held. */
 static void
 interrupt(Proc *p, Thread *t)
 {
-	Altsel *s;
-	int w;
-
 	if(t->ioreq != nil)
 		_t9iocancel(t->ioreq);
-	s = t->altsel;
-	w = Altwaiting;
-	if(s != nil && __atomic_compare_exchange_n(&s->state, &w, Altinterrupted, 0,
-						   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		_t9threadreadylocked(p, t);
+	if(_t9threadprocp == p){
+		intralt(p, t);
+		return;
+	}
+	__atomic_store_n(&t->intr, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->intrs, 1, __ATOMIC_RELAXED);
+	_t9procwakeup(p);
+}
+
+/* In p's own task: the interrupts other procs asked for. */
+void
+_t9threadints(Proc *p)
+{
+	Thread *t;
+
+	__atomic_store_n(&p->intrs, 0, __ATOMIC_RELAXED);
+	_t9lock(&p->lock);
+	for(t = p->threads; t != nil; t = t->anext)
+		if(__atomic_load_n(&t->intr, __ATOMIC_RELAXED)){
+			__atomic_store_n(&t->intr, 0, __ATOMIC_RELAXED);
+			intralt(p, t);
+		}
+	_t9unlock(&p->lock);
 }
 
 static void

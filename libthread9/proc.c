@@ -37,10 +37,27 @@ struct Start {
 	int	err;
 };
 
+/*
+ * The Chanowns of procs that have exited, under _t9procslock.  A channel
+ * owned by a proc names its Chanown, not the proc, so the proc may go
+ * before the channel does; a proc made later takes a free Chanown, and
+ * with it the channels nobody is left to use (they all had to be the old
+ * proc's threads).  The lock orders the old holder's last use before the
+ * new one's first.
+ */
+static Chanown	*freeown;
+
 void
 _t9procinit(Proc *p)
 {
 	p->rand = (uint64_t)(uintptr_t)p ^ (uint64_t)time(nil) << 20 ^ 0x9e3779b97f4a7c15ull;
+	_t9lock(&_t9procslock);
+	p->own = freeown;
+	if(p->own != nil)
+		freeown = p->own->next;
+	_t9unlock(&_t9procslock);
+	if(p->own == nil && (p->own = calloc(1, sizeof *p->own)) == nil)
+		_t9fatal("proc: out of memory");
 }
 
 void
@@ -116,6 +133,9 @@ _t9procexit(Proc *p)
 		p->next = zombies;
 		zombies = p;
 	}
+	p->own->next = freeown;
+	freeown = p->own;
+	p->own = nil;
 	_t9unlock(&_t9procslock);
 	if(__atomic_sub_fetch(&nprocs, 1, __ATOMIC_ACQ_REL) == 0)
 		exit(p->exitbad);

@@ -118,6 +118,8 @@ runqget(Proc *p)
 {
 	Thread *t, *next, *in;
 
+	if(__atomic_load_n(&p->intrs, __ATOMIC_RELAXED))
+		_t9threadints(p);
 	if(__atomic_load_n(&p->inbox, __ATOMIC_RELAXED) != nil){
 		/* Behind what is queued, oldest first: reverse the stack. */
 		in = __atomic_exchange_n(&p->inbox, nil, __ATOMIC_ACQUIRE);
@@ -164,32 +166,50 @@ inboxput(Proc *p, Thread *t, int locked)
 		_t9unlock(&p->lock);
 }
 
+/* Is there anything for an idle p to do? */
+static int
+haswork(Proc *p)
+{
+	return __atomic_load_n(&p->inbox, __ATOMIC_RELAXED) != nil ||
+	       __atomic_load_n(&p->intrs, __ATOMIC_RELAXED) != 0;
+}
+
+/* Sleep until p has work, on its futex or in its ring. */
+static void
+idle(Proc *p)
+{
+	int work;
+
+	_t9lock(&p->lock);
+	__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->sleeping, Procasleep, __ATOMIC_RELAXED);
+	work = haswork(p);
+	_t9unlock(&p->lock);
+	if(!work && p->ioring != nil)
+		_t9ioringpoll(p, 1);
+	else if(!work)
+		_t9futexwait(&p->wake, 0);
+	/* A waker that still sees Procasleep wakes us once more: harmless. */
+	__atomic_store_n(&p->sleeping, Procawake, __ATOMIC_RELAXED);
+}
+
 /* Returns when the proc has no threads left. */
 void
 _t9schedloop(Proc *p)
 {
 	Thread *t;
-	int idle;
+	int n;
 
 	for(;;){
 		if(p->ioring != nil)
 			_t9ioringpoll(p, 0);
 		while((t = runqget(p)) == nil){
 			_t9lock(&p->lock);
-			if(p->nthreads == 0){
-				_t9unlock(&p->lock);
-				return;
-			}
-			__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&p->sleeping, 1, __ATOMIC_RELAXED);
-			idle = __atomic_load_n(&p->inbox, __ATOMIC_RELAXED) == nil;
+			n = p->nthreads;
 			_t9unlock(&p->lock);
-			if(idle && p->ioring != nil)
-				_t9ioringpoll(p, 1);
-			else if(idle)
-				_t9futexwait(&p->wake, 0);
-			/* A waker that still sees 1 wakes us once more: harmless. */
-			__atomic_store_n(&p->sleeping, 0, __ATOMIC_RELAXED);
+			if(n == 0)
+				return;
+			idle(p);
 		}
 		if(p->ioring != nil)
 			_t9ioringsubmit(p);
@@ -209,11 +229,11 @@ _t9threadreadylocked(Proc *p, Thread *t)
 		inboxput(p, t, 1);
 }
 
-/* With p->lock held: wake p if it sleeps, on its futex or in its ring. */
+/* With p->lock held, after giving p work: wake p if it sleeps. */
 void
 _t9procwakeup(Proc *p)
 {
-	if(__atomic_load_n(&p->sleeping, __ATOMIC_RELAXED) &&
+	if(__atomic_load_n(&p->sleeping, __ATOMIC_RELAXED) == Procasleep &&
 	   __atomic_load_n(&p->wake, __ATOMIC_RELAXED) == 0){
 		__atomic_store_n(&p->wake, 1, __ATOMIC_RELAXED);
 		if(p->ioring != nil)
@@ -235,32 +255,40 @@ _t9threadready(Thread *t)
 		inboxput(p, t, 0);
 }
 
-/* Sleep until someone readies the calling thread. */
+/*
+ * Sleep until someone readies the calling thread.  As yield does, switch
+ * straight to the next runnable thread when there is one (the scheduler
+ * is still the way for a dead thread, whose stack it frees); that may be
+ * the caller itself, readied already.
+ */
 void
 _t9threadblock(void)
 {
+	Thread *t, *next;
 	Proc *p;
 
 	p = _t9threadproc();
-	toscheduler(p, p->cur);
+	t = p->cur;
+	if(directyield && !t->dead && p->ioring == nil && (next = runqget(p)) != nil){
+		if(next != t){
+			p->cur = next;
+			_t9threadswitch(&t->sp, next->sp);
+		}
+		return;
+	}
+	toscheduler(p, t);
 }
 
 void
-_t9threadcheckkill(Thread *t)
+_t9threadkilled(void)
 {
-	if(__atomic_load_n(&t->killed, __ATOMIC_RELAXED))
-		threadexits("threadkill");
+	threadexits("threadkill");
 }
 
-Thread *
-_t9threadneed(const char *who)
+void
+_t9threadnone(const char *who)
 {
-	Thread *t;
-
-	t = _t9threadcur();
-	if(t == nil)
-		_t9fatal("%s: not called from a libthread thread", who);
-	return t;
+	_t9fatal("%s: not called from a libthread thread", who);
 }
 
 /* A thread with its stack and first frame, from p's stack cache. */

@@ -53,6 +53,7 @@ typedef struct Proc	Proc;
 typedef struct Altsel	Altsel;
 typedef struct Ioreq	Ioreq;
 typedef struct Ioring	Ioring;
+typedef struct Chanown	Chanown;
 
 struct Thread {
 	void	*sp;		/* saved stack pointer (switch-amd64.S) */
@@ -64,7 +65,8 @@ struct Thread {
 	int	grp;
 	int	dead;
 	int	killed;		/* atomic: die at the next kill point */
-	Altsel	*altsel;	/* the alt it is blocked in (under Proc.lock) */
+	int	intr;		/* atomic: threadint from another proc, for its proc to do */
+	Altsel	*altsel;	/* the alt it is blocked in (its proc's task only) */
 	Ioreq	*ioreq;		/* the io call it waits in (under Proc.lock) */
 	char	*name;
 	void	*udata;		/* threaddata */
@@ -88,8 +90,10 @@ struct Proc {
 	Thread	*inbox;		/* atomic: readied by other tasks, newest first */
 	Thread	*threads;	/* every live thread of the proc */
 	int	nthreads;
-	int	sleeping;	/* atomic: in futex wait on wake, or in its ring */
+	int	sleeping;	/* atomic: Procawake or Procasleep */
 	int	wake;		/* futex word */
+	int	intrs;		/* atomic: some thread's intr is set */
+	Chanown	*own;		/* what the channels it owns name (channel.c) */
 	Ioring	*ioring;	/* made by its first io call; it sleeps in it */
 
 	void	*schedsp;	/* the scheduler's saved stack pointer */
@@ -119,11 +123,30 @@ struct Proc {
 	void	*asanfake;
 };
 
-/* A blocked alt: its entries share this, on the blocked thread's stack. */
+/* Proc.sleeping: what an idle proc is doing (sched.c). */
+enum { Procawake, Procasleep };
+
+/*
+ * A blocked alt: its entries share this, on the blocked thread's stack.
+ * Whoever completes one entry first claims it (_t9altclaim), by a plain
+ * store while only the thread's own proc can reach it, by compare-and-swap
+ * once shared is set (see channel.c).
+ */
 enum { Altwaiting = -1, Altinterrupted = -2 };
 struct Altsel {
-	int	state;		/* atomic: Altwaiting, Altinterrupted or entry index */
+	int	state;		/* Altwaiting, Altinterrupted or entry index */
+	int	shared;		/* atomic: another proc may claim it too */
 	Thread	*t;
+};
+
+/*
+ * What a channel owned by one proc names: the proc holds it for life,
+ * and a proc made later may hold it after (proc.c).  infast is set while
+ * the holder is inside an operation on an owned channel, without locks.
+ */
+struct Chanown {
+	int	infast;
+	Chanown	*next;		/* free list */
 };
 
 /* Waiter on a QLock, RWLock or Rendez, on the blocked thread's stack. */
@@ -159,9 +182,32 @@ void	_t9threadready(Thread *t);
 void	_t9threadreadylocked(Proc *p, Thread *t);
 void	_t9procwakeup(Proc *p);
 void	_t9threadblock(void);
-void	_t9threadcheckkill(Thread *t);
 void	_t9schedloop(Proc *p);
-Thread	*_t9threadneed(const char *who);
+_Noreturn void	_t9threadkilled(void);
+_Noreturn void	_t9threadnone(const char *who);
+
+/* Exit if t was killed (a kill point); t is the calling thread. */
+static inline void
+_t9threadcheckkill(Thread *t)
+{
+	if(__atomic_load_n(&t->killed, __ATOMIC_RELAXED))
+		_t9threadkilled();
+}
+
+/* The calling thread; sysfatal, naming who, outside libthread's threads. */
+static inline Thread *
+_t9threadneed(const char *who)
+{
+	Thread *t;
+
+	t = _t9threadcur();
+	if(t == nil)
+		_t9threadnone(who);
+	return t;
+}
+
+/* channel.c */
+int	_t9altclaim(Altsel *s, int state);
 
 /* stack.c */
 Thread	*_t9stackthread(Proc *p, unsigned int want, const char *who);
@@ -218,6 +264,9 @@ Thread	*_t9threadfind(int id);	/* with procslock and the proc's lock held */
 /* lock.c */
 void	_t9futexwait(int *addr, int val);
 void	_t9futexwake(int *addr, int n);
+
+/* kill.c */
+void	_t9threadints(Proc *p);
 
 /* overflow.c */
 void	_t9overflowinit(void);

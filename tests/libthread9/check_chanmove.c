@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Channels that move between procs while threads use them: a channel is
+ * owned by the proc that made it, used there without locks, until another
+ * proc first touches it (libthread9/channel.c).  These make that happen in
+ * the middle of traffic, with alts over owned and shared channels at once,
+ * closes and interrupts racing the hand-offs, and check that every value a
+ * sender was told it delivered was received exactly once.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "t9.h"
+
+enum {
+	Nchan	= 4,		/* the moving channels */
+	Nlocal	= 2,		/* senders and receivers in the first proc */
+	Nprocs	= 2,		/* procs that join, each a sender, a receiver, a feeder */
+	Nsend	= 3000,		/* values per sender */
+	Nfeed	= 500,		/* values per feeder, on its proc's own channel */
+	Nintr	= 5000,		/* values through the interrupted alt */
+};
+
+static const int bufsize[Nchan] = { 0, 1, 0, 3 };
+
+struct Traffic {
+	Channel	*c[Nchan];
+	Channel	*done;		/* each sender and receiver sends 1 when it ends */
+	int	stopearly;	/* senders may see their channel closed */
+	long	sent, sentsum;	/* atomic: what senders were told they delivered */
+	long	recvd, recvdsum;	/* atomic: what receivers got */
+	int	nextid;		/* atomic: sender numbers */
+};
+
+struct Procarg {
+	struct Traffic *tr;
+	Channel	*own;		/* the joining proc's own channel */
+};
+
+static void
+count(long *n, long *sum, long v)
+{
+	__atomic_add_fetch(n, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(sum, v, __ATOMIC_RELAXED);
+}
+
+/* Nsend distinct values, round robin over the moving channels. */
+static void
+sender(void *arg)
+{
+	struct Traffic *tr;
+	long v, id;
+	int i, r;
+
+	tr = arg;
+	id = __atomic_fetch_add(&tr->nextid, 1, __ATOMIC_RELAXED);
+	for(i = 0; i < Nsend; i++){
+		v = id * Nsend + i + 1;
+		r = send(tr->c[i % Nchan], &v);
+		if(r != 1){
+			ck_assert(tr->stopearly);
+			ck_assert_int_eq(r, -1);
+			break;
+		}
+		count(&tr->sent, &tr->sentsum, v);
+	}
+	sendul(tr->done, 1);
+}
+
+/*
+ * Receive from every moving channel (and own, if not nil) with one alt
+ * until all are closed and empty.
+ */
+static void
+receive(struct Traffic *tr, Channel *own)
+{
+	Alt a[Nchan + 2];
+	long v;
+	int i, r, n;
+
+	n = 0;
+	for(i = 0; i < Nchan; i++)
+		a[n++] = (Alt){ .c = tr->c[i], .v = &v, .op = CHANRCV };
+	if(own != nil)
+		a[n++] = (Alt){ .c = own, .v = &v, .op = CHANRCV };
+	a[n].op = CHANEND;
+	for(;;){
+		r = alt(a);
+		if(r < 0)
+			break;
+		ck_assert_int_lt(r, n);
+		if(a[r].err != nil)
+			continue;	/* reported closed, once */
+		count(&tr->recvd, &tr->recvdsum, v);
+	}
+}
+
+static void
+receiver(void *arg)
+{
+	struct Traffic *tr;
+
+	tr = arg;
+	receive(tr, nil);
+	sendul(tr->done, 1);
+}
+
+/* In a joining proc: values on the proc's own channel, then close it. */
+static void
+feeder(void *arg)
+{
+	struct Procarg *pa;
+	long v;
+	int i;
+
+	pa = arg;
+	for(i = 0; i < Nfeed; i++){
+		v = -(long)i - 1;	/* apart from the senders' */
+		ck_assert_int_eq(send(pa->own, &v), 1);
+		count(&pa->tr->sent, &pa->tr->sentsum, v);
+	}
+	chanclose(pa->own);
+}
+
+/* A joining proc: its feeder, a sender, and a receiver over both kinds. */
+static void
+joiner(void *arg)
+{
+	struct Procarg *pa;
+
+	pa = arg;
+	pa->own = chancreate(sizeof(long), 0);
+	threadcreate(feeder, pa, 32768);
+	threadcreate(sender, pa->tr, 32768);
+	receive(pa->tr, pa->own);
+	chanfree(pa->own);	/* the feeder, in this proc, is out of chanclose */
+	sendul(pa->tr->done, 1);
+}
+
+static void
+waitcount(long *n, long want)
+{
+	while(__atomic_load_n(n, __ATOMIC_RELAXED) < want)
+		yield();
+}
+
+/*
+ * One round: traffic within this proc (owned channels, no locks), then
+ * procs join while it runs, so every channel turns shared under blocked
+ * alts; then close (after the senders, or during them).
+ */
+static void
+traffic(int closeearly)
+{
+	struct Procarg pa[Nprocs];
+	struct Traffic tr;
+	int i, n;
+
+	memset(&tr, 0, sizeof tr);
+	tr.stopearly = closeearly;
+	for(i = 0; i < Nchan; i++)
+		tr.c[i] = chancreate(sizeof(long), bufsize[i]);
+	tr.done = chancreate(sizeof(unsigned long), 2 * (Nlocal + Nprocs) + 1);
+	for(i = 0; i < Nlocal; i++){
+		threadcreate(sender, &tr, 32768);
+		threadcreate(receiver, &tr, 32768);
+	}
+	waitcount(&tr.recvd, Nsend / 4);
+	for(i = 0; i < Nprocs; i++){
+		pa[i].tr = &tr;
+		proccreate(joiner, &pa[i], 32768);
+	}
+	n = 0;
+	if(closeearly)
+		waitcount(&tr.recvd, Nsend);
+	else
+		for(; n < Nlocal + Nprocs; n++)	/* the senders' */
+			ck_assert(recvul(tr.done) == 1);
+	for(i = 0; i < Nchan; i++)
+		ck_assert_int_eq(chanclose(tr.c[i]), 0);
+	for(; n < 2 * (Nlocal + Nprocs); n++)
+		ck_assert(recvul(tr.done) == 1);
+
+	ck_assert_int_eq(tr.recvd, tr.sent);
+	ck_assert_int_eq(tr.recvdsum, tr.sentsum);
+	if(!closeearly)
+		ck_assert_int_eq(tr.sent, (long)(Nlocal + Nprocs) * Nsend + Nprocs * Nfeed);
+	for(i = 0; i < Nchan; i++)
+		chanfree(tr.c[i]);
+	chanfree(tr.done);
+}
+
+START_TEST(moves_midtraffic)
+{
+	int i;
+
+	for(i = 0; i < 3; i++)
+		traffic(0);
+}
+END_TEST
+
+START_TEST(close_midtraffic)
+{
+	int i;
+
+	for(i = 0; i < 3; i++)
+		traffic(1);
+}
+END_TEST
+
+/*
+ * A receiver blocked on a channel its proc owns, completed by a sender in
+ * that proc (a plain-store claim) while another proc keeps interrupting it
+ * (done by the receiver's proc, kill.c): each value the sender delivered
+ * arrives, whatever the interrupts hit.
+ */
+struct Intr {
+	Channel	*c;		/* owned by the proc */
+	Channel	*other;		/* nil, or a shared channel in the same alt */
+	int	id;		/* atomic: the receiver's thread id, 0 until known */
+	int	done;		/* atomic: the receiver has them all */
+	int	sent;		/* atomic: the sender is done */
+	long	got, intr;
+};
+
+static void
+intrsender(void *arg)
+{
+	struct Intr *in;
+	long v;
+	int i;
+
+	in = arg;
+	for(i = 0; i < Nintr; i++){
+		v = i;
+		ck_assert_int_eq(send(in->c, &v), 1);
+	}
+	__atomic_store_n(&in->sent, 1, __ATOMIC_RELEASE);	/* out of send */
+}
+
+static void
+intrrecv(void *arg)
+{
+	struct Intr *in;
+	long v, want;
+	int r;
+	Alt a[3];
+
+	in = arg;
+	a[0] = (Alt){ .c = in->c, .v = &v, .op = CHANRCV };
+	a[1] = (Alt){ .c = in->other, .v = &v, .op = in->other ? CHANRCV : CHANNOP };
+	a[2].op = CHANEND;
+	want = 0;
+	while(in->got < Nintr){
+		r = alt(a);
+		if(r == -1){
+			in->intr++;
+			continue;
+		}
+		ck_assert_int_eq(r, 0);
+		ck_assert_ptr_null(a[0].err);
+		ck_assert_int_eq(v, want);
+		want++;
+		in->got++;
+	}
+	__atomic_store_n(&in->done, 1, __ATOMIC_RELEASE);
+}
+
+static void
+intrproc(void *arg)
+{
+	struct Intr *in;
+
+	in = arg;
+	in->c = chancreate(sizeof(long), 0);
+	__atomic_store_n(&in->id, threadcreate(intrrecv, in, 32768), __ATOMIC_RELEASE);
+	threadcreate(intrsender, in, 32768);
+}
+
+static void
+intrrun(int mixed)
+{
+	struct Intr in;
+	int id;
+
+	memset(&in, 0, sizeof in);
+	if(mixed)
+		in.other = chancreate(sizeof(long), 0);
+	proccreate(intrproc, &in, 32768);
+	while((id = __atomic_load_n(&in.id, __ATOMIC_ACQUIRE)) == 0)
+		yield();
+	while(!__atomic_load_n(&in.done, __ATOMIC_ACQUIRE)){
+		threadint(id);
+		yield();
+	}
+	while(!__atomic_load_n(&in.sent, __ATOMIC_ACQUIRE))
+		yield();
+	ck_assert_int_eq(in.got, Nintr);
+	chanfree(in.c);
+	if(mixed)
+		chanfree(in.other);
+}
+
+START_TEST(interrupted_owned)
+{
+	intrrun(0);
+}
+END_TEST
+
+START_TEST(interrupted_mixed)
+{
+	intrrun(1);
+}
+END_TEST
+
+T9SUITE("chanmove")
+{
+	T9CASE(s, "traffic", 300, moves_midtraffic, close_midtraffic);
+	T9CASE(s, "interrupts", 300, interrupted_owned, interrupted_mixed);
+}
