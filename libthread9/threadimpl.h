@@ -90,8 +90,9 @@ struct Proc {
 	Thread	*inbox;		/* atomic: readied by other tasks, newest first */
 	Thread	*threads;	/* every live thread of the proc */
 	int	nthreads;
-	int	sleeping;	/* atomic: Procawake or Procasleep */
+	int	sleeping;	/* atomic: Procawake, Procspinning or Procasleep */
 	int	wake;		/* futex word */
+	int	spinns;		/* how long the next idle spin may last (sched.c) */
 	int	intrs;		/* atomic: some thread's intr is set */
 	Chanown	*own;		/* what the channels it owns name (channel.c) */
 	Ioring	*ioring;	/* made by its first io call; it sleeps in it */
@@ -124,7 +125,7 @@ struct Proc {
 };
 
 /* Proc.sleeping: what an idle proc is doing (sched.c). */
-enum { Procawake, Procasleep };
+enum { Procawake, Procspinning, Procasleep };
 
 /*
  * A blocked alt: its entries share this, on the blocked thread's stack.
