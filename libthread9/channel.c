@@ -342,26 +342,6 @@ haswaiter(Altq *q)
 }
 
 /*
- * Claim s for state (an entry index or Altinterrupted): 1 if it was still
- * Altwaiting.  A plain load and store while only s's proc can reach it.
- */
-int
-_t9altclaim(Altsel *s, int state)
-{
-	int w;
-
-	if(!__atomic_load_n(&s->shared, __ATOMIC_RELAXED)){
-		if(__atomic_load_n(&s->state, __ATOMIC_RELAXED) != Altwaiting)
-			return 0;
-		__atomic_store_n(&s->state, state, __ATOMIC_RELEASE);
-		return 1;
-	}
-	w = Altwaiting;
-	return __atomic_compare_exchange_n(&s->state, &w, state, 0,
-					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-}
-
-/*
  * Take the first waiting entry off q and claim its alt; nil if none.
  * The entry stays valid, and its thread asleep, until wake.
  */
@@ -497,7 +477,7 @@ static void
 locksinit(struct Locks *l, Alt *alts, int n, Chanown *me)
 {
 	Channel *c;
-	int i, j;
+	int i, j, k;
 
 	l->c = l->stack;
 	if(n > Nlockstack){
@@ -516,7 +496,8 @@ locksinit(struct Locks *l, Alt *alts, int n, Chanown *me)
 			;
 		if(j > 0 && l->c[j - 1] == c)
 			continue;
-		memmove(&l->c[j + 1], &l->c[j], (l->n - j) * sizeof l->c[0]);
+		for(k = l->n; k > j; k--)
+			l->c[k] = l->c[k - 1];
 		l->c[j] = c;
 		l->n++;
 	}

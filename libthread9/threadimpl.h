@@ -171,6 +171,26 @@ _t9threadcur(void)
 	return _t9threadprocp ? _t9threadprocp->cur : nil;
 }
 
+/*
+ * Claim s for state (an entry index or Altinterrupted): 1 if it was still
+ * Altwaiting.  A plain load and store while only s's proc can reach it.
+ */
+static inline int
+_t9altclaim(Altsel *s, int state)
+{
+	int w;
+
+	if(!__atomic_load_n(&s->shared, __ATOMIC_RELAXED)){
+		if(__atomic_load_n(&s->state, __ATOMIC_RELAXED) != Altwaiting)
+			return 0;
+		__atomic_store_n(&s->state, state, __ATOMIC_RELEASE);
+		return 1;
+	}
+	w = Altwaiting;
+	return __atomic_compare_exchange_n(&s->state, &w, state, 0,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 /* switch-amd64.S */
 void	_t9threadswitch(void **save, void *load);
 void	_t9threadstart(void);
@@ -206,9 +226,6 @@ _t9threadneed(const char *who)
 		_t9threadnone(who);
 	return t;
 }
-
-/* channel.c */
-int	_t9altclaim(Altsel *s, int state);
 
 /* stack.c */
 Thread	*_t9stackthread(Proc *p, unsigned int want, const char *who);
