@@ -4,10 +4,13 @@
  * until the ticker has ticked n times; then the counter's channel is
  * closed and alt says so.  After 9front's libthread example.
  *
- *	altdemo [n]
+ *	altdemo [n]	n ticks, 1 or more (default 5)
+ *	altdemo -h	usage
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <thread.h>
 
@@ -41,19 +44,38 @@ counter(void *arg)
 			threadexits(nil);
 }
 
+/* Asked for (-h): stdout, success.  A mistake: stderr, failure. */
+static void
+usage(int asked)
+{
+	fprintf(asked ? stdout : stderr, "usage: altdemo [n]\n");
+	threadexitsall(asked ? nil : "usage");
+}
+
 void
 threadmain(int argc, char *argv[])
 {
 	Channel *tick, *count;
-	unsigned long t, n, ncount;
-	int max;
+	unsigned long t, n, ncount, max;
+	char *end;
 	Alt a[] = {
 		{ nil, &t, CHANRCV },
 		{ nil, &n, CHANRCV },
 		{ nil, nil, CHANEND },
 	};
 
-	max = argc > 1 ? atoi(argv[1]) : 5;
+	if(argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		usage(1);
+	if(argc > 2)
+		usage(0);
+	max = 5;
+	if(argc > 1){
+		/* The ticker counts from 1: a max it never reaches runs for ever. */
+		errno = 0;
+		max = strtoul(argv[1], &end, 10);
+		if(argv[1][0] < '0' || argv[1][0] > '9' || *end != '\0' || errno != 0 || max == 0)
+			usage(0);
+	}
 	tick = chancreate(sizeof(unsigned long), 0);
 	count = chancreate(sizeof(unsigned long), 0);
 	a[0].c = tick;
@@ -67,7 +89,7 @@ threadmain(int argc, char *argv[])
 		case 0:
 			printf("tick %lu: %lu counts since the last\n", t, ncount);
 			ncount = 0;
-			if(t == (unsigned long)max){
+			if(t == max){
 				chanclose(count);
 				a[0].op = CHANNOP;
 			}

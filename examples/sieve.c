@@ -5,7 +5,9 @@
  * passes on, to the next such thread, the numbers its prime does not divide.
  *
  *	sieve [-p] [max]	print the primes below max (default 100)
+ *	sieve -h		usage
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +38,36 @@ primethread(void *arg)
 	}
 }
 
+/* Asked for (-h): stdout, success.  A mistake: stderr, failure. */
+static void
+usage(int asked)
+{
+	fprintf(asked ? stdout : stderr, "usage: sieve [-p] [max]\n");
+	threadexitsall(asked ? nil : "usage");
+}
+
 void
 threadmain(int argc, char *argv[])
 {
 	Channel *c;
 	unsigned long i;
+	char *end;
 
+	if(argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		usage(1);
 	if(argc > 1 && strcmp(argv[1], "-p") == 0){
 		create = proccreate;
 		argc--;
 		argv++;
 	}
-	if(argc > 1)
-		max = strtoul(argv[1], nil, 0);
+	if(argc > 2)
+		usage(0);
+	if(argc > 1){
+		errno = 0;
+		max = strtoul(argv[1], &end, 0);
+		if(argv[1][0] < '0' || argv[1][0] > '9' || *end != '\0' || errno != 0)
+			usage(0);
+	}
 	c = chancreate(sizeof(unsigned long), 0);
 	create(primethread, c, STACK);
 	for(i = 2;; i++)

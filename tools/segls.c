@@ -5,6 +5,7 @@
  *	segls [-o FILE] CMD [ARG...]	run CMD; print its table when it exits
  *	segls -p PID			print, now, the table of a program
  *					started under segls
+ *	segls -h, segls --help		usage, on standard output
  *
  * The table lives in the program (user backend) or in the kernel for the
  * program's mm (kernel backend); either way only the program itself can
@@ -12,6 +13,7 @@
  * and answers on the abstract unix socket "segls.PID" while it runs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
@@ -23,11 +25,34 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static const char usagetext[] =
+	"usage: segls [-o file] cmd [arg...]\n"
+	"       segls -p pid\n";
+
+/* Asked for (-h): stdout, success.  A mistake: stderr, status 2. */
 static void
-usage(void)
+usage(int asked)
 {
-	fprintf(stderr, "usage: segls [-o file] cmd [arg...]\n       segls -p pid\n");
-	exit(2);
+	fputs(usagetext, asked ? stdout : stderr);
+	exit(asked ? 0 : 2);
+}
+
+/*
+ * The table is written by the program at its exit, long after any mistake
+ * could be reported: make (or truncate) the file now, so that a file that
+ * cannot be written fails here, before the program runs.
+ */
+static void
+checkout(const char *out)
+{
+	int fd;
+
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "segls: %s: %s\n", out, strerror(errno));
+		exit(1);
+	}
+	close(fd);
 }
 
 /* libsegls.so: $SEGLS_LIB, else ../lib next to this binary. */
@@ -104,7 +129,7 @@ ask(const char *spid)
 
 	pid = strtol(spid, &end, 10);
 	if (*spid == 0 || *end != 0 || pid <= 0)
-		usage();
+		usage(0);
 	len = offsetof(struct sockaddr_un, sun_path) + 1 +
 	      snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "segls.%ld", pid);
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -127,20 +152,27 @@ main(int argc, char **argv)
 	int c;
 
 	out = NULL;
-	while ((c = getopt(argc, argv, "+o:p:")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		usage(1);
+	while ((c = getopt(argc, argv, "+ho:p:")) != -1) {
 		switch (c) {
+		case 'h':
+			usage(1);
+			break;
 		case 'o':
 			out = optarg;
 			break;
 		case 'p':
 			if (optind != argc || out != NULL)
-				usage();
+				usage(0);
 			return ask(optarg);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (optind == argc)
-		usage();
+		usage(0);
+	if (out != NULL)
+		checkout(out);
 	return run(argv + optind, out);
 }
