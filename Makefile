@@ -133,8 +133,7 @@ install: all
 		sed 's|@PREFIX@|$(PREFIX)|' $$pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$(basename $$pc); \
 	done
 	$(if $(BINS),install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin)
-	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3
+	scripts/install-man man $(DESTDIR)$(PREFIX)/share/man $(VERSION)
 
 # The module's source as DKMS wants it, in /usr/src/segctl-$(VERSION).
 DKMS_SRC	?= $(DESTDIR)/usr/src/segctl-$(VERSION)

@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config
 linux-image-cloud-amd64 linux-headers-cloud-amd64
 linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip
-liburing-dev check sparse gnuplot-nox
+liburing-dev check sparse gnuplot-nox man-db
 dpkg-dev
 golang-go libboost-context-dev g++"
 

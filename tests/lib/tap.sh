@@ -4,7 +4,8 @@
 #
 #	run CMD [ARG...]	run CMD with a hang guard; sets rc, out, err
 #	check NAME COND...	"ok N NAME" if the command COND succeeds, else
-#				"not ok N NAME" and what run last saw
+#				"not ok N NAME" and what run last saw (unless
+#				rc is empty)
 
 tap_n=0 tap_failed=0
 tap_tmp=$(mktemp -d)
@@ -27,9 +28,11 @@ check() {
 		echo "ok $tap_n $name"
 	else
 		echo "not ok $tap_n $name"
-		printf '#   exit %s\n' "${rc-}"
-		printf '%s\n' "${out-}" | sed -n '1,5s/^/#   stdout: /p'
-		printf '%s\n' "${err-}" | sed -n '1,5s/^/#   stderr: /p'
+		if [ -n "${rc-}" ]; then
+			printf '#   exit %s\n' "$rc"
+			printf '%s\n' "$out" | sed -n '1,5s/^/#   stdout: /p'
+			printf '%s\n' "$err" | sed -n '1,5s/^/#   stderr: /p'
+		fi
 		tap_failed=$((tap_failed + 1))
 	fi
 }
