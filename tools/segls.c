@@ -40,19 +40,21 @@ usage(int asked)
 /*
  * The table is written by the program at its exit, long after any mistake
  * could be reported: make (or truncate) the file now, so that a file that
- * cannot be written fails here, before the program runs.
+ * cannot be written fails here, before the program runs.  The program gets
+ * its absolute name, in case it changes directory.
  */
-static void
-checkout(const char *out)
+static const char *
+checkout(const char *out, char *abs)
 {
 	int fd;
 
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	if (fd < 0 || realpath(out, abs) == NULL) {
 		fprintf(stderr, "segls: %s: %s\n", out, strerror(errno));
 		exit(1);
 	}
 	close(fd);
+	return abs;
 }
 
 /* libsegls.so: $SEGLS_LIB, else ../lib next to this binary. */
@@ -148,6 +150,7 @@ ask(const char *spid)
 int
 main(int argc, char **argv)
 {
+	char abs[PATH_MAX];
 	const char *out;
 	int c;
 
@@ -173,6 +176,6 @@ main(int argc, char **argv)
 	if (optind == argc)
 		usage(0);
 	if (out != NULL)
-		checkout(out);
+		out = checkout(out, abs);
 	return run(argv + optind, out);
 }

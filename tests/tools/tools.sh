@@ -32,6 +32,10 @@ check "segls -o into a missing directory: exit 1 with a message" \
 	eval '[ "$rc" -eq 1 ] && [[ $err == *"$missing"*"No such file"* ]]'
 run "$b/bin/segls" -o "$tap_tmp/table" true
 check "segls -o FILE true: exit 0, FILE made" eval '[ "$rc" -eq 0 ] && [ -f "$tap_tmp/table" ]'
+mkdir "$tap_tmp/elsewhere"
+run bash -c "cd '$tap_tmp' && '$b/bin/segls' -o rel bash -c 'cd elsewhere; exit 0'"
+check "segls -o RELATIVE: written where segls ran, though the command moves" \
+	eval '[ "$rc" -eq 0 ] && [ -f "$tap_tmp/rel" ] && [ ! -e "$tap_tmp/elsewhere/rel" ]'
 run "$b/bin/segls" false
 check "segls passes on the command's status" eval '[ "$rc" -eq 1 ]'
 
