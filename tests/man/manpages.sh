@@ -51,21 +51,34 @@ has_page() {
 	names_it "$f" "$1" || { echo "#   $f: NAME does not name $1"; return 1; }
 }
 
+# One assertion per rule; the diagnostics name every name or page that
+# breaks it.
 names=$( { symbols; macros; } | sort -u)
-check "the libraries export names" eval '[ "$(echo "$names" | wc -l)" -gt 50 ]'
-for n in $names; do
-	rc= out= err=
-	check "man $n" has_page "$n"
-done
-# The check above must be able to fail.
 rc= out= err=
+check "the libraries export names ($(echo "$names" | wc -l))" eval '[ "$(echo "$names" | wc -l)" -gt 50 ]'
+every_name() {
+	local n bad=0
+	for n in $names; do
+		has_page "$n" || bad=1
+	done
+	return $bad
+}
+check "every exported name and header macro has a page naming it" every_name
+# The check above must be able to fail.
 check "no page for a name with none" eval '! has_page segctl_no_such_name >/dev/null'
 
 cd "$stage" || exit 1
-for f in man*/*; do
-	run man --warnings -l "$f"
-	check "$f formats without warnings" eval '[ "$rc" -eq 0 ] && [ -z "$err" ]'
-done
+every_page() {
+	local f msg bad=0
+	for f in man*/*; do
+		msg=$(man --warnings -l "$f" 2>&1 >/dev/null) || msg="$msg (exit $?)"
+		[ -z "$msg" ] && continue
+		printf '#   %s: %s\n' "$f" "$msg"
+		bad=1
+	done
+	return $bad
+}
+check "every page ($(ls man*/* | wc -l)) formats without warnings" every_page
 run grep -L "^\.TH .*\"segctl $version\"" $(grep -l '^\.TH ' man*/*)
 check ".TH lines carry version $version" eval '[ -z "$out" ]'
 
