@@ -21,18 +21,19 @@ run "$top/scripts/install-man" "$top/man" "$stage" "$version"
 check "install-man stages the pages" eval '[ "$rc" -eq 0 ]'
 
 # Exported symbols, less what the linker makes (and version nodes, type
-# A).  main is the library's, the C entry point that runs threadmain:
-# thread(3) describes it under threadmain.
+# A).  main and p9main (its name when plan9port's libc.h renames main) are
+# the C entry point that runs threadmain: thread(3) describes it there.
 symbols() {
 	nm -D --defined-only $libs | awk 'NF == 3 && $2 != "A" { sub(/@.*/, "", $3); print $3 }' |
-		grep -vxE '_init|_fini|_edata|_end|__bss_start|main'
+		grep -vxE '_init|_fini|_edata|_end|__bss_start|main|p9main'
 }
 
-# Macros of the public headers, less each header's include guard.
+# Macros of the public headers, less each header's include guard and the
+# header's own helpers (THREAD9_*).
 macros() {
 	awk 'FNR == 1 { guard = "" }
 	     /^#[ \t]*ifndef/ && guard == "" { guard = $2 }
-	     /^#[ \t]*define/ { sub(/\(.*/, "", $2); if ($2 != guard) print $2 }' $headers
+	     /^#[ \t]*define/ { sub(/\(.*/, "", $2); if ($2 != guard && $2 !~ /^THREAD9_/) print $2 }' $headers
 }
 
 # The page man finds for NAME, and whether its NAME section names NAME.
