@@ -539,3 +539,50 @@ void become_nobody(void)
 	ASSERT(setuid(NOBODY) == 0, "setuid: %s", strerror(errno));
 	ASSERT(getuid() == NOBODY && geteuid() == NOBODY);
 }
+
+unsigned long sysctl_get(const char *name)
+{
+	char path[128], *s, *end;
+	unsigned long v;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	s = slurp(path, NULL);
+	ASSERT(s != NULL, "read %s: %s", path, strerror(errno));
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	ASSERT(errno == 0 && end != s, "%s: '%s'", path, s);
+	free(s);
+	return v;
+}
+
+void sysctl_set(const char *name, unsigned long val)
+{
+	char path[128], buf[32];
+	int f, n;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	ASSERT(f >= 0, "open %s: %s", path, strerror(errno));
+	n = snprintf(buf, sizeof(buf), "%lu\n", val);
+	ASSERT(write(f, buf, n) == n, "write %lu to %s: %s", val, path, strerror(errno));
+	close(f);
+	ASSERT(sysctl_get(name) == val, "%s did not become %lu", path, val);
+}
+
+unsigned long min_addr_at_least(unsigned long pages, unsigned long *was)
+{
+	unsigned long min = sysctl_get("vm/mmap_min_addr");
+
+	*was = min;
+	if (min < pages * PG) {
+		min = pages * PG;
+		sysctl_set("vm/mmap_min_addr", min);
+	}
+	return min;
+}
+
+void min_addr_restore(unsigned long was)
+{
+	if (sysctl_get("vm/mmap_min_addr") != was)
+		sysctl_set("vm/mmap_min_addr", was);
+}

@@ -115,4 +115,16 @@ int	in_child(void (*fn)(void *), void *arg);
 int	wait_for(pid_t pid);
 void	become_nobody(void);	/* ASSERTs it worked */
 
+/* A number in /proc/sys, name like "vm/mmap_min_addr"; ASSERTs it reads. */
+unsigned long	sysctl_get(const char *name);
+void	sysctl_set(const char *name, unsigned long val);	/* root; ASSERTs */
+/*
+ * For a test of addresses below vm.mmap_min_addr: the limit in effect,
+ * raised (as root) to at least 'pages' pages if the kernel's is lower
+ * (Debian's is 64 KiB, a defconfig kernel's 4 KiB: no page but 0 below it).
+ * *was gets the kernel's value, for min_addr_restore().
+ */
+unsigned long	min_addr_at_least(unsigned long pages, unsigned long *was);
+void	min_addr_restore(unsigned long was);
+
 #endif /* KMOD_COMMON_H */

@@ -154,21 +154,24 @@ TEST(nobody_root_only_files)
 static void limits(void *arg)
 {
 	struct rlimit rl = { 4 * PG, 4 * PG };
+	unsigned long min = *(unsigned long *)arg;
 
-	(void)arg;
 	ASSERT(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
 	become_nobody();
 	rl.rlim_cur = rl.rlim_max = 1 << 30;
 	EXPECT(setrlimit(RLIMIT_MEMLOCK, &rl) == -1);
 	EXPECT_ERRNO(attach(SEGCTL_ATTR_COMMIT, MEM, 0, 5 * PG), ENOMEM);
 	EXPECT(attach(SEGCTL_ATTR_COMMIT, MEM, 0, 4 * PG) != FAILED, "%s", strerror(errno));
-	EXPECT_ERRNO(attach(0, MEM, PG, PG), EINVAL);
+	EXPECT_ERRNO(attach(0, MEM, min - PG, PG), EINVAL);
 	EXPECT(nsegs() == 1);
 }
 
 TEST(nobody_limits)
 {
-	EXPECT_CHILD(limits, NULL);
+	unsigned long was, min = min_addr_at_least(2, &was);
+
+	EXPECT_CHILD(limits, &min);
+	min_addr_restore(was);
 }
 
 COUNTERS_ZERO_TEST
