@@ -586,3 +586,17 @@ void min_addr_restore(unsigned long was)
 	if (sysctl_get("vm/mmap_min_addr") != was)
 		sysctl_set("vm/mmap_min_addr", was);
 }
+
+/*
+ * The tests write sizes and addresses in pages of PG bytes: on a kernel
+ * with other pages every one of them would be wrong, so say so, once.
+ */
+__attribute__((constructor)) static void page_size_is_pg(void)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+
+	if (sz != (long)PG) {
+		printf("Bail out! page size %ld, the tests assume %lu\n", sz, PG);
+		exit(1);
+	}
+}
