@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "segctl.h"
+#include "selftest.h"
 
 /*
  * The module-wide cap on committed memory, in pages.  0 at load means a
@@ -158,6 +159,7 @@ static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static int segctl_open(struct inode *inode, struct file *file)
 {
+	segctl_selftest_open();
 	file->private_data = NULL;	/* misc_open's; the listing needs it */
 	return seq_open(file, &segctl_list_ops);
 }
