@@ -44,3 +44,10 @@ kernels_installed() {
 	done
 	echo $out
 }
+
+# kernel_tree_release DIR: the release of a kernel build tree (such as
+# scripts/debug-kernel's); fails if DIR is not one.
+kernel_tree_release() {
+	[ -f "$1/include/config/kernel.release" ] && [ -f "$1/Makefile" ] &&
+		cat "$1/include/config/kernel.release"
+}

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "segio.h"
+#include "tap.h"
 
 #define B(e)		(1ULL << (e))
 #define ALLOW_BASE	(B(0) | B(EINTR))
@@ -1112,7 +1113,7 @@ static void fork_op(int tid, struct rng *r)
 		int n;
 
 		atomic_store(&failures, 0);
-		alarm(60);
+		alarm(tap_timeout(60));
 		listfd = seg_open();	/* not the parent's open file */
 		rng_seed(&cr, cseed);
 		for (i = 0; i < 40; i++)

@@ -13,6 +13,19 @@
 static struct tap_test *first, **last = &first;
 static int failures;		/* in the child: failures of this test */
 
+/*
+ * A timeout stretched for a slow kernel: CK_TIMEOUT_MULTIPLIER, the knob
+ * libcheck reads for its own timeouts, scales ours too (scripts/vm sets it
+ * for the debug kernels).  Still finite, so a hang still ends the test.
+ */
+unsigned int tap_timeout(unsigned int secs)
+{
+	const char *s = getenv("CK_TIMEOUT_MULTIPLIER");
+	long m = s ? strtol(s, NULL, 10) : 1;
+
+	return m > 1 && m < 100 ? secs * (unsigned int)m : secs;
+}
+
 void tap_register(struct tap_test *t)
 {
 	*last = t;
@@ -69,7 +82,7 @@ static int run(struct tap_test *t)
 	}
 	if (pid == 0) {
 		signal(SIGALRM, SIG_DFL);
-		alarm(t->timeout);
+		alarm(tap_timeout(t->timeout));
 		t->fn();
 		fflush(stdout);
 		_exit(failures ? 1 : 0);
@@ -80,7 +93,7 @@ static int run(struct tap_test *t)
 		if (t->signal && WTERMSIG(st) == t->signal)
 			return 1;
 		if (WTERMSIG(st) == SIGALRM)
-			printf("# timed out after %d s\n", t->timeout);
+			printf("# timed out after %u s\n", tap_timeout(t->timeout));
 		else
 			printf("# died of signal %d (%s)\n", WTERMSIG(st),
 			       strsignal(WTERMSIG(st)));

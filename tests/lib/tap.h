@@ -32,6 +32,7 @@ void	tap_fail(const char *file, int line, const char *cond,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	tap_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	tap_abort(void) __attribute__((noreturn));
+unsigned int tap_timeout(unsigned int secs);	/* secs, scaled for a slow kernel */
 
 #define TAP_DEFINE(fname, sig, secs)					\
 	static void fname(void);					\
