@@ -5,6 +5,8 @@
 #   make            build the module (for each installed kernel), the libraries,
 #                   tools, tests and benchmarks into build/
 #   make check      install what is missing, build, run every test
+#   make check-debug the VM tests on debug kernels (KASAN, lockdep, DEBUG_VM,
+#                   kmemleak) built from Debian's sources; see README.md
 #   make run        install what is missing, build, boot the 6.1 VM and show
 #                   the thread-creation comparison
 #   make deps       install the build and test dependencies (apt-get)
@@ -85,7 +87,7 @@ VM_TESTS	:=
 BENCHES		:=
 PEERS		:=
 
-.PHONY: all deps module sparse check run bench install dkms-src clean
+.PHONY: all deps module sparse check check-debug run bench install dkms-src clean
 all: module
 
 include libseg/build.mk
@@ -115,6 +117,9 @@ sparse:
 # Both kernels unless KERNELS is given: deps installs any that is missing.
 check:
 	@scripts/check $(if $(filter command line environment,$(origin KERNELS)),--kernels "$(KERNELS)")
+
+check-debug:
+	@scripts/check --debug $(if $(filter command line environment,$(origin KERNELS)),--kernels "$(KERNELS)")
 
 run:
 	@scripts/run

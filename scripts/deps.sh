@@ -3,6 +3,10 @@
 # Install, with apt-get, everything segctl needs to build, test and benchmark
 # on Debian 12.  Idempotent: when nothing is missing it prints nothing and
 # touches nothing (no apt-get update).
+#
+#   scripts/deps.sh          what 'make check' needs
+#   scripts/deps.sh debug    that, plus the kernel sources and tools that
+#                            'make check-debug' builds its debug kernels with
 set -eu
 
 PKGS="build-essential pkg-config
@@ -12,6 +16,10 @@ qemu-system-x86 busybox-static cpio gzip
 liburing-dev check sparse gnuplot-nox man-db
 dpkg-dev
 golang-go libboost-context-dev g++"
+if [ "${1:-}" = debug ]; then
+	PKGS="$PKGS linux-source-6.1 linux-source-6.12 flex bison bc
+libssl-dev libelf-dev xz-utils"
+fi
 
 missing=
 for p in $PKGS; do
@@ -32,5 +40,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >/dev/null
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+$SUDO apt-get install -o DPkg::Lock::Timeout=600 -y -q --no-install-recommends $missing >/dev/null
 echo "deps: done"

@@ -3,6 +3,14 @@
 # The VM runner's own test (TAP): it must pass a passing guest, and fail on
 # a failing command, a kernel WARNING in the guest log, a hung guest and a
 # kernel it does not know, each with a line that says what happened.
+#
+#   tests/runner/selftest.sh [--debug TREE]
+#
+# --debug TREE tests the debug-kernel rules instead, on that kernel build
+# tree (scripts/debug-kernel), with the module built with its planted bugs
+# (scripts/kbuild --selftest TREE): a clean run passes, and a leak or an
+# inverted lock order fails it with kmemleak's or lockdep's report, which
+# is shown here too.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/scripts/vm
@@ -27,6 +35,38 @@ t() {
 		fails=$((fails + 1))
 	fi
 }
+
+# report: the kernel report the runner quoted, as TAP comments.
+report() { grep '^  | ' "$out" | head -n 40 | sed 's/^/#/'; }
+
+if [ "${1:-}" = --debug ]; then
+	tree=$2
+	. "$top/scripts/kernels.sh"
+	rel=$(kernel_tree_release "$tree") || { echo "Bail out! $tree is no kernel tree"; exit 1; }
+	planted=$top/build/kmod/$rel-selftest/segctl.ko
+	run=(--kernel "$tree" --timeout 600 --timeout-scale 2 --module "$planted")
+	# Each open of /dev/segctl runs the planted code once.
+	open='cat /dev/segctl >/dev/null'
+	echo "TAP version 13"
+	echo "1..4"
+	n=$((n + 1))
+	if modinfo -p "$top/build/kmod/$rel/segctl.ko" | grep -q selftest; then
+		echo "not ok $n production_module_has_no_planted_bugs"
+		fails=$((fails + 1))
+	else
+		echo "ok $n production_module_has_no_planted_bugs"
+	fi
+	t planted_module_clean 0 'done in' "${run[@]}" --run "$open"
+	t planted_leak 1 'unreferenced object' "${run[@]}" \
+		--module-args selftest_leak=1 --run "$open"
+	report
+	t planted_lock_order 1 'possible circular locking' "${run[@]}" \
+		--module-args selftest_lockorder=1 --run "$open"
+	report
+	echo "# debug self-test: $((n - fails)) passed, $fails failed"
+	[ "$fails" -eq 0 ]
+	exit
+fi
 
 echo "TAP version 13"
 echo "1..7"
