@@ -239,7 +239,7 @@ long segctl_attach(void *arg)
 	struct mm_struct *mm = current->mm;
 	struct segctl_seg *segs[3] = { NULL, NULL, NULL };
 	unsigned long va = a->va, len, guard, lo = 0, addr, pages;
-	u32 attr = a->attr, class = a->class, zone;
+	u32 attr = a->attr, class = a->seg_class, zone;
 	int i, nsegs = a->guard ? 3 : 1, inserted = 0;
 	struct segctl_table *t;
 	long err = 0;

@@ -108,7 +108,7 @@ kattach(const Segreq *r)
 	memset(&a, 0, sizeof a);
 	a.size = sizeof a;
 	a.attr = r->attr;
-	a.class = r->class;
+	a.seg_class = r->class;
 	a.va = r->va;
 	a.len = r->len;
 	a.guard = r->guard;

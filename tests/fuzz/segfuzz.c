@@ -204,7 +204,7 @@ static void fill(int nr, char *p, unsigned long seg)
 {
 	switch (nr) {
 	case 0: ((struct segctl_version *)p)->api = SEGCTL_API; break;
-	case 1: ((struct segctl_attach *)p)->class = MEM;
+	case 1: ((struct segctl_attach *)p)->seg_class = MEM;
 		((struct segctl_attach *)p)->len = PG; break;
 	case 2: ((struct segctl_detach *)p)->addr = seg + 5; break;
 	case 3: case 5: ((struct segctl_range *)p)->va = seg;
@@ -412,7 +412,7 @@ static void phase_efault_undo(void)
 	int e, n;
 
 	munmap(arena, 8 * PG);
-	*a = (struct segctl_attach){ .size = sizeof(*a), .class = MEM, .va = va, .len = PG };
+	*a = (struct segctl_attach){ .size = sizeof(*a), .seg_class = MEM, .va = va, .len = PG };
 	mprotect(ro, PG, PROT_READ);
 	e = expect(0, rio(SEGCTL_ATTACH, ro), EFAULT, "ATTACH at a fixed va, struct read-only");
 	n = table_size();
@@ -456,7 +456,7 @@ static void try_attach(unsigned attr, unsigned class, unsigned long va,
 		       uint64_t allowed, const char *name)
 {
 	struct segctl_attach a = {
-		.attr = attr, .class = class, .va = va, .len = len, .guard = guard,
+		.attr = attr, .seg_class = class, .va = va, .len = len, .guard = guard,
 		.__reserved = rsv,
 	};
 	char what[192];
@@ -1048,7 +1048,7 @@ static void raw_request(int tid, struct rng *r)
 		if (rng_chance(r, 50))
 			a->attr &= SEGCTL_ATTR_ALL;
 		if (rng_chance(r, 50))
-			a->class = 1 + rng_below(r, 2);
+			a->seg_class = 1 + rng_below(r, 2);
 		if (rng_chance(r, 50))
 			a->__reserved = 0;
 		if (rng_chance(r, 70))

@@ -51,7 +51,7 @@ int seg_attach(int fd, unsigned attr, unsigned class, unsigned long *va,
 	       unsigned long len, unsigned long guard)
 {
 	struct segctl_attach a = {
-		.size = sizeof(a), .attr = attr, .class = class,
+		.size = sizeof(a), .attr = attr, .seg_class = class,
 		.va = *va, .len = len, .guard = guard,
 	};
 	int e = seg_ioctl(fd, SEGCTL_ATTACH, &a);

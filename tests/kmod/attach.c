@@ -31,7 +31,7 @@ static void expect_listed(unsigned long base, unsigned long top,
 
 TEST(memory_any_address)
 {
-	struct segctl_attach a = { .class = MEM, .len = 3 * PG };
+	struct segctl_attach a = { .seg_class = MEM, .len = 3 * PG };
 	unsigned long i;
 
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));
@@ -75,22 +75,22 @@ TEST(fixed_address)
 TEST(rounding)
 {
 	unsigned long want = free_range(16 * PG);
-	struct segctl_attach a = { .class = MEM, .va = want + 100, .len = PG };
+	struct segctl_attach a = { .seg_class = MEM, .va = want + 100, .len = PG };
 
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));
 	EXPECT(a.va == want && a.len == 2 * PG, "va %llx len %llx",
 	       (unsigned long long)a.va, (unsigned long long)a.len);
 	expect_listed(want, want + 2 * PG, "memory", "     ", 1);
 
-	a = (struct segctl_attach){ .class = MEM, .va = want + 4 * PG + PG - 1, .len = 1 };
+	a = (struct segctl_attach){ .seg_class = MEM, .va = want + 4 * PG + PG - 1, .len = 1 };
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));
 	EXPECT(a.va == want + 4 * PG && a.len == PG);
 
-	a = (struct segctl_attach){ .class = SHR, .va = want + 6 * PG + 1, .len = PG - 1 };
+	a = (struct segctl_attach){ .seg_class = SHR, .va = want + 6 * PG + 1, .len = PG - 1 };
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));
 	EXPECT(a.va == want + 6 * PG && a.len == PG);
 
-	a = (struct segctl_attach){ .class = MEM, .len = 3 * PG + 1 };
+	a = (struct segctl_attach){ .seg_class = MEM, .len = 3 * PG + 1 };
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));
 	EXPECT(a.len == 4 * PG);
 	expect_listed(a.va, a.va + 4 * PG, "memory", "     ", 1);
@@ -179,7 +179,7 @@ TEST_SIGNAL(ronly_write_faults_for_real, SIGSEGV)
 static void expect_einval(unsigned attr, unsigned class, unsigned long va,
 			  unsigned long len, unsigned long guard)
 {
-	struct segctl_attach a = { .attr = attr, .class = class, .va = va,
+	struct segctl_attach a = { .attr = attr, .seg_class = class, .va = va,
 				   .len = len, .guard = guard };
 
 	errno = 0;
@@ -289,7 +289,7 @@ TEST(below_mmap_min_addr)
 static void expect_eexist(unsigned attr, unsigned class, unsigned long va,
 			  unsigned long len, unsigned long guard)
 {
-	struct segctl_attach a = { .attr = attr, .class = class, .va = va,
+	struct segctl_attach a = { .attr = attr, .seg_class = class, .va = va,
 				   .len = len, .guard = guard };
 	long committed = param("committed");
 

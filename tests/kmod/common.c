@@ -68,7 +68,7 @@ unsigned long attachg(unsigned attr, unsigned class, unsigned long va,
 		      unsigned long len, unsigned long guard)
 {
 	struct segctl_attach a = {
-		.attr = attr, .class = class, .va = va, .len = len, .guard = guard,
+		.attr = attr, .seg_class = class, .va = va, .len = len, .guard = guard,
 	};
 
 	if (attach_raw(&a) < 0)

@@ -168,7 +168,7 @@ TEST(dispatch_by_number)
 /* Each command's minimum size is the end of its last mandatory field. */
 TEST(minimum_sizes)
 {
-	struct segctl_attach a = { .attr = 0, .class = MEM, .len = PG, .guard = PG };
+	struct segctl_attach a = { .attr = 0, .seg_class = MEM, .len = PG, .guard = PG };
 	struct segctl_detach d = { 0 };
 	struct segctl_range r = { 0 };
 	struct segctl_brk b = { 0 };
@@ -227,7 +227,7 @@ TEST(long_structs)
 
 	memset(&big, 0, sizeof(big));
 	big.a.size = sizeof(big);
-	big.a.class = MEM;
+	big.a.seg_class = MEM;
 	big.a.len = PG;
 	big.more[3] = 1;
 	EXPECT_ERRNO(ioctl(segfd(), SEGCTL_ATTACH, &big), E2BIG);
@@ -251,7 +251,7 @@ TEST(long_structs)
 TEST(reserved_fields)
 {
 	unsigned long va = attach(0, MEM, 0, 2 * PG);
-	struct segctl_attach a = { .class = MEM, .len = PG, .__reserved = 1 };
+	struct segctl_attach a = { .seg_class = MEM, .len = PG, .__reserved = 1 };
 	struct segctl_detach d = { .size = sizeof(d), .flags = 1, .addr = va };
 	struct segctl_range r = { .size = sizeof(r), .flags = 0x80000000, .va = va, .len = PG };
 	struct segctl_brk b = { .size = sizeof(b), .flags = 2, .saddr = va, .addr = va + PG };

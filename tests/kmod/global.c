@@ -58,7 +58,7 @@ static unsigned long gattach(const char *name, unsigned attr)
 {
 	struct segctl_attach a = {
 		.attr = attr,
-		.class = SEGCTL_CLASS_GLOBAL,
+		.seg_class = SEGCTL_CLASS_GLOBAL,
 		.name = (unsigned long)name,
 	};
 
@@ -154,7 +154,7 @@ TEST(listed_with_the_names_reference)
 
 TEST(overlap_and_bad_requests)
 {
-	struct segctl_attach a = { .class = SEGCTL_CLASS_GLOBAL };
+	struct segctl_attach a = { .seg_class = SEGCTL_CLASS_GLOBAL };
 	unsigned long va;
 
 	setup();

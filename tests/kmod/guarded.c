@@ -22,7 +22,7 @@ static void expect_seg(unsigned long base, unsigned long top, const char *class,
 
 TEST(guarded_any_address)
 {
-	struct segctl_attach a = { .class = MEM, .len = 4 * PG, .guard = 2 * PG };
+	struct segctl_attach a = { .seg_class = MEM, .len = 4 * PG, .guard = 2 * PG };
 	unsigned long va;
 
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));
@@ -42,7 +42,7 @@ TEST(guarded_any_address)
 TEST(guarded_fixed_and_rounded)
 {
 	unsigned long r = free_range(16 * PG);
-	struct segctl_attach a = { .class = SHR, .va = r + 3 * PG + 7, .len = PG,
+	struct segctl_attach a = { .seg_class = SHR, .va = r + 3 * PG + 7, .len = PG,
 				   .guard = 1 };
 
 	ASSERT(attach_raw(&a) == 0, "%s", strerror(errno));

@@ -18,7 +18,7 @@ static void expect_user(unsigned long v, const char *what)
 
 static void everything(void *arg)
 {
-	struct segctl_attach a = { .class = SHR, .len = 3 * PG, .guard = PG };
+	struct segctl_attach a = { .seg_class = SHR, .len = 3 * PG, .guard = PG };
 	struct segctl_brk b = { .size = sizeof(b) };
 	struct segctl_version v = { .size = sizeof(v), .api = SEGCTL_API };
 	unsigned long m;
@@ -73,7 +73,7 @@ static void no_leak_on_error(void *arg)
 	become_nobody();
 	memset(buf, 0, sizeof(buf));
 	a->size = sizeof(buf);
-	a->class = 9;
+	a->seg_class = 9;
 	a->len = PG;
 	EXPECT_ERRNO(segioctl(SEGCTL_ATTACH, buf), EINVAL);
 	for (i = offsetof(struct segctl_attach, va) + 16; i < sizeof(buf); i++)

@@ -130,7 +130,7 @@ static int c_ioctl(struct churn *c, unsigned long cmd, void *arg)
 static int c_attach(struct churn *c, unsigned attr, unsigned class, unsigned long *va,
 		    unsigned long len, unsigned long guard)
 {
-	struct segctl_attach a = { .size = sizeof(a), .attr = attr, .class = class,
+	struct segctl_attach a = { .size = sizeof(a), .attr = attr, .seg_class = class,
 				   .va = *va, .len = len, .guard = guard };
 	int e = c_ioctl(c, SEGCTL_ATTACH, &a);
 

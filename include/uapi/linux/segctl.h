@@ -34,7 +34,7 @@
 /* Segment classes. */
 #define SEGCTL_CLASS_MEMORY	1	/* private anonymous, copy-on-write */
 #define SEGCTL_CLASS_SHARED	2	/* anonymous shared memory */
-#define SEGCTL_CLASS_GLOBAL	3	/* a named global segment (Plan 9's #g) */
+#define SEGCTL_CLASS_GLOBAL	3	/* a named global segment (Plan 9 #g) */
 
 /* Longest global segment name, with its NUL. */
 #define SEGCTL_NAME_MAX		64
@@ -68,7 +68,7 @@ struct segctl_version {
  * struct segctl_attach - segattach, and segattachguarded when @guard != 0
  * @size:	sizeof(struct segctl_attach)
  * @attr:	SEGCTL_ATTR_* bits
- * @class:	SEGCTL_CLASS_*
+ * @seg_class:	SEGCTL_CLASS_* (not "class": the header is C++ too)
  * @__reserved:	must be 0
  * @va:		in: address wanted, 0 for any; out: base of the segment
  *		(of the body, for a guarded attach)
@@ -90,7 +90,7 @@ struct segctl_version {
 struct segctl_attach {
 	__u32 size;
 	__u32 attr;
-	__u32 class;
+	__u32 seg_class;
 	__u32 __reserved;
 	__u64 va;
 	__u64 len;
