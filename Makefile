@@ -145,7 +145,8 @@ DKMS_SRC	?= $(DESTDIR)/usr/src/segctl-$(VERSION)
 dkms-src:
 	install -d $(DKMS_SRC)/uapi/linux
 	install -m 644 kmod/*.c kmod/*.h kmod/Kbuild kmod/COPYING $(DKMS_SRC)/
-	install -m 644 include/uapi/linux/segctl.h $(DKMS_SRC)/uapi/linux/
+	install -m 644 include/uapi/linux/segctl.h \
+		include/uapi/linux/segctl_rules.h $(DKMS_SRC)/uapi/linux/
 	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
 
 clean:

@@ -32,7 +32,7 @@ nonedetach(uintptr_t addr)
 }
 
 static int
-nonerange(uintptr_t va, uintptr_t len)
+nonerange(uintptr_t va, unsigned long len)
 {
 	(void)va;
 	(void)len;

@@ -109,9 +109,9 @@ kattach(const Segreq *r)
 	a.size = sizeof a;
 	a.attr = r->attr;
 	a.seg_class = r->class;
-	a.va = r->va;
-	a.len = r->len;
-	a.guard = r->guard;
+	a.va = r->span.va;
+	a.len = r->span.len;
+	a.guard = r->span.guard;
 	if (r->class == SEGCTL_CLASS_GLOBAL)
 		a.name = (uintptr_t)r->name;
 	if (ioctl(segfd, SEGCTL_ATTACH, &a) < 0) {
@@ -139,7 +139,7 @@ kdetach(uintptr_t addr)
 }
 
 static int
-krange(unsigned long cmd, uintptr_t va, uintptr_t len)
+krange(unsigned long cmd, uintptr_t va, unsigned long len)
 {
 	struct segctl_range g;
 
@@ -153,13 +153,13 @@ krange(unsigned long cmd, uintptr_t va, uintptr_t len)
 }
 
 static int
-kfree(uintptr_t va, uintptr_t len)
+kfree(uintptr_t va, unsigned long len)
 {
 	return krange(SEGCTL_FREE, va, len);
 }
 
 static int
-kflush(uintptr_t va, uintptr_t len)
+kflush(uintptr_t va, unsigned long len)
 {
 	return krange(SEGCTL_FLUSH, va, len);
 }

@@ -1,26 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The listing (doc/contract.md §1.7): one line per segment, the 9front
- * /proc/n/segment layout with segctl's five flag letters.
+ * The listing (doc/contract.md §1.7): the backend's text, written out.  The
+ * user backend formats its lines with segctl_fmt_line
+ * (linux/segctl_rules.h), as the module does.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <unistd.h>
 #include "segimpl.h"
 #include "seglist.h"
-
-int
-segfmtline(char *buf, int class, int attr, uintptr_t base, uintptr_t top, int ref)
-{
-	return snprintf(buf, SEGLINE, "%-6s %c%c%c%c%c %12lx %12lx %4d\n",
-			class == SEGCTL_CLASS_SHARED ? "shared" : "memory",
-			attr & SG_RONLY ? 'R' : ' ',
-			attr & SG_NONE ? 'N' : ' ',
-			attr & SG_COMMIT ? 'C' : ' ',
-			attr & SG_SAS ? 'S' : ' ',
-			attr & SG_CEXEC ? 'X' : ' ',
-			(unsigned long)base, (unsigned long)top, ref);
-}
 
 int
 segwriteall(int fd, const char *buf, size_t n)

@@ -37,7 +37,7 @@ readminaddr(void)
 		}
 		close(fd);
 	}
-	minaddr = (minaddr + BY2PG - 1) & ~(BY2PG - 1);
+	minaddr = segctl_page_up(minaddr);
 	if (minaddr < BY2PG)
 		minaddr = BY2PG;
 }
@@ -62,31 +62,24 @@ classnum(const char *cls)
 	return SEGCTL_CLASS_GLOBAL;
 }
 
-/* Round up to whole pages; n must be at most USTKTOP. */
-static uintptr_t
-pground(uintptr_t n)
-{
-	return (n + BY2PG - 1) & ~(BY2PG - 1);
-}
-
 /*
- * Fill r from segattach's arguments.  len grows by va's offset in its page
- * and is rounded up, va is rounded down (Plan 9's order).  Lengths above
- * USTKTOP can never fit, and refusing them first keeps the sums below from
- * wrapping.
+ * Fill r from segattach's arguments, by the rules both backends share
+ * (linux/segctl_rules.h): the attributes, then Plan 9's rounding.  The
+ * only rule of libseg's own: any va but 0 asks for that place, and one
+ * below vm.mmap_min_addr is refused here, before the kernel says EPERM.
  */
 static int
 mkreq(Segreq *r, int attr, const char *cls, void *va, unsigned long len,
       unsigned long guard)
 {
-	uintptr_t a;
+	struct segctl_span *sp = &r->span;
 
 	if (cls == NULL)
 		return segerror(EINVAL, Ebadarg);
 	r->class = classnum(cls);
 	if (r->class < 0)
 		return segerror(EINVAL, Enoclass);
-	if ((attr & ~SG_ALL) != 0 || (attr & (SG_NONE | SG_COMMIT)) == (SG_NONE | SG_COMMIT))
+	if (!segctl_attr_valid(attr))
 		return segerror(EINVAL, Ebadarg);
 	r->attr = attr;
 	r->name = cls;
@@ -95,25 +88,15 @@ mkreq(Segreq *r, int attr, const char *cls, void *va, unsigned long len,
 		if (guard != 0)
 			return segerror(EINVAL, Enoclass);
 		/* As on Plan 9, the segment has its own place and size. */
-		if (attr & (SG_NONE | SG_COMMIT | SG_NOEXEC))
+		if (!segctl_attr_global_valid(attr))
 			return segerror(EINVAL, Ebadarg);
-		r->va = r->len = r->guard = 0;
+		*sp = (struct segctl_span){ 0 };
 		return 0;
 	}
-
-	a = (uintptr_t)va;
-	if (len == 0 || len > USTKTOP || guard > USTKTOP)
+	if (segctl_span_round(sp, (uintptr_t)va, len, guard, USTKTOP) < 0)
 		return segerror(EINVAL, Ebadarg);
-	r->len = pground(len + (a & (BY2PG - 1)));
-	r->guard = pground(guard);
-	r->va = PGROUNDDN(a);
-	if (r->len + 2 * r->guard > USTKTOP)
-		return segerror(EINVAL, Ebadarg);
-	if (a == 0)
-		return 0;
-	/* Compare without sums that could wrap: len + 2*guard <= USTKTOP. */
-	if (r->va < r->guard || r->va - r->guard < segminaddr() ||
-	    r->va > USTKTOP - r->len - r->guard)
+	if (va != NULL &&
+	    (sp->va < sp->guard || sp->va - sp->guard < segminaddr()))
 		return segerror(EINVAL, Ebadarg);
 	return 0;
 }
@@ -151,15 +134,9 @@ segfree(void *va, unsigned long len)
 	return segops()->free((uintptr_t)va, len);
 }
 
-/*
- * User space ends at USTKTOP for every segment, whatever the kernel's
- * TASK_SIZE (larger with 5-level paging): a break beyond it is EINVAL.
- */
 void *
 segbrk(void *saddr, void *addr)
 {
-	if ((uintptr_t)addr > USTKTOP)
-		return segerrorp(EINVAL, Ebadarg);
 	return segops()->brk((uintptr_t)saddr, (uintptr_t)addr);
 }
 

@@ -10,22 +10,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/segctl.h>
+#include <linux/segctl_rules.h>
 #include "seg.h"
+
+/* seg.h spells the attributes as Plan 9 does; the values are the ABI's. */
+_Static_assert(SG_RONLY == SEGCTL_ATTR_RONLY && SG_CEXEC == SEGCTL_ATTR_CEXEC &&
+	       SG_NONE == SEGCTL_ATTR_NONE && SG_FAULT == SEGCTL_ATTR_NONE &&
+	       SG_NOEXEC == SEGCTL_ATTR_NOEXEC && SG_COMMIT == SEGCTL_ATTR_COMMIT &&
+	       SG_SAS == SEGCTL_ATTR_SAS, "seg.h's SG_* are not the uapi's bits");
 
 /* Nothing here is part of the library's ABI. */
 #pragma GCC visibility push(hidden)
 
 /*
- * x86-64 only (doc/contract.md §2): 4 KiB pages, and user space ends where Plan 9's
- * amd64 USTKTOP and Linux's 4-level TASK_SIZE end.  Nothing above this
- * address is ever mapped for a segment, even with 5-level paging.
+ * x86-64 only (doc/contract.md §2): 4 KiB pages, and user space ends at
+ * SEGCTL_TOP, where Plan 9's amd64 USTKTOP and Linux's 4-level TASK_SIZE
+ * end.  Nothing above it is ever mapped for a segment, even with 5-level
+ * paging.  Lengths are unsigned long from the API down to the system call.
  */
-#define BY2PG		4096UL
-#define USTKTOP		0x7ffffffff000UL
-#define PGROUNDDN(x)	((x) & ~(BY2PG - 1))
-
-/* Attribute bits the caller may pass (SG_FAULT is SG_NONE). */
-#define SG_ALL		(SG_RONLY | SG_CEXEC | SG_NONE | SG_NOEXEC | SG_COMMIT | SG_SAS)
+#define BY2PG		SEGCTL_PAGE_SIZE
+#define USTKTOP		SEGCTL_TOP
 
 /* A segattach request after seg.c checked and rounded it. */
 typedef struct Segreq Segreq;
@@ -33,9 +37,7 @@ struct Segreq {
 	int		attr;
 	int		class;		/* SEGCTL_CLASS_* */
 	const char	*name;		/* the class name; a global segment's */
-	uintptr_t	va;		/* page aligned; 0: any address */
-	uintptr_t	len;		/* whole pages, > 0 */
-	uintptr_t	guard;		/* whole pages; 0: no redzones */
+	struct segctl_span span;	/* va 0: any address */
 };
 
 /*
@@ -48,9 +50,9 @@ struct Segops {
 	int		id;		/* SEG_BACKEND_* */
 	void		*(*attach)(const Segreq *r);
 	int		(*detach)(uintptr_t addr);
-	int		(*free)(uintptr_t va, uintptr_t len);
+	int		(*free)(uintptr_t va, unsigned long len);
 	void		*(*brk)(uintptr_t saddr, uintptr_t addr);
-	int		(*flush)(uintptr_t va, uintptr_t len);
+	int		(*flush)(uintptr_t va, unsigned long len);
 	int		(*list)(int fd);
 };
 
@@ -71,10 +73,6 @@ extern const char	Enoclass[];
 int		segerror(int errnum, const char *text);	/* returns -1 */
 void		*segerrorp(int errnum, const char *text);	/* returns (void*)-1 */
 
-/* One listing line (list.c): buf must hold SEGLINE bytes. */
-enum { SEGLINE = 64 };
-int		segfmtline(char *buf, int class, int attr, uintptr_t base,
-			   uintptr_t top, int ref);
 int		segwriteall(int fd, const char *buf, size_t n);
 
 /* The lowest address a fixed segattach may ask for (seg.c). */

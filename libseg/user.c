@@ -5,11 +5,10 @@
  * the system calls of each request, so a request is atomic with respect
  * to the other threads' (the kernel holds mmap_lock the same way).
  *
- * Protections: SG_NONE maps PROT_NONE with no reserve (or, for the redzones
- * of a guarded attach, guard markers: see mapguarded); otherwise pages are
- * readable, writable unless SG_RONLY, and executable unless SG_NOEXEC, as
- * Plan 9 memory segments are.  "memory" is MAP_PRIVATE (copy-on-write
- * across fork), "shared" MAP_SHARED; both anonymous.
+ * Protections, mapping flags, the pieces of a guarded attach and the
+ * spans of segfree, segflush and segbrk are the rules the module follows
+ * too (linux/segctl_rules.h); what is this backend's own is how it commits
+ * (mlock, then mincore), the guard markers of mapguarded, and its table.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,49 +20,37 @@
 #include "segimpl.h"
 #include "user.h"
 
+/* The rules' own constants are libc's (linux/segctl_rules.h). */
+_Static_assert(SEGCTL_PROT_NONE == PROT_NONE && SEGCTL_PROT_READ == PROT_READ &&
+	       SEGCTL_PROT_WRITE == PROT_WRITE && SEGCTL_PROT_EXEC == PROT_EXEC,
+	       "PROT_*");
+_Static_assert(SEGCTL_MAP_SHARED == MAP_SHARED && SEGCTL_MAP_PRIVATE == MAP_PRIVATE &&
+	       SEGCTL_MAP_ANONYMOUS == MAP_ANONYMOUS &&
+	       SEGCTL_MAP_NORESERVE == MAP_NORESERVE, "MAP_*");
+_Static_assert(SEGCTL_EPERM == EPERM && SEGCTL_ENOMEM == ENOMEM &&
+	       SEGCTL_EINVAL == EINVAL, "errno");
+
 static pthread_mutex_t tablock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t forkonce = PTHREAD_ONCE_INIT;
 
-static int
-protof(int attr)
-{
-	int prot;
-
-	if (attr & SG_NONE)
-		return PROT_NONE;
-	prot = PROT_READ;
-	if (!(attr & SG_RONLY))
-		prot |= PROT_WRITE;
-	if (!(attr & SG_NOEXEC))
-		prot |= PROT_EXEC;
-	return prot;
-}
-
-static int
-flagsof(int attr, int class)
-{
-	/* A redzone has no pages to share. */
-	if (attr & SG_NONE)
-		return MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-	return (class == SEGCTL_CLASS_SHARED ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
-}
-
 /*
  * The system calls themselves: ASan and friends replace mlock and munlock
- * with no-ops, and a committed segment must really be locked.
+ * with no-ops, and a committed segment must really be locked.  (Not lock
+ * and unlock: those are lock(2)'s.)
  */
 static int
-lock(uintptr_t p, uintptr_t len)
+sysmlock(uintptr_t p, unsigned long len)
 {
 	return syscall(SYS_mlock, p, len);
 }
 
 static int
-unlock(uintptr_t p, uintptr_t len)
+sysmunlock(uintptr_t p, unsigned long len)
 {
 	return syscall(SYS_munlock, p, len);
 }
 
+/* An errno from the kernel or from a shared rule, in Plan 9's words. */
 static int
 maperror(int e)
 {
@@ -82,7 +69,7 @@ maperror(int e)
  * otherwise).  0 or -1.
  */
 static int
-mapat(uintptr_t va, uintptr_t len, int prot, int flags, uintptr_t *p)
+mapat(uintptr_t va, unsigned long len, int prot, int flags, uintptr_t *p)
 {
 	void *v;
 
@@ -105,12 +92,12 @@ mapat(uintptr_t va, uintptr_t len, int prot, int flags, uintptr_t *p)
  * all or nothing.  The caller unmaps on failure, which also unlocks.
  */
 static int
-commit(uintptr_t p, uintptr_t len)
+commit(uintptr_t p, unsigned long len)
 {
 	unsigned char vec[1024];
-	uintptr_t n, i;
+	unsigned long n, i;
 
-	if (lock(p, len) < 0)
+	if (sysmlock(p, len) < 0)
 		return segerror(errno == EPERM ? EPERM : ENOMEM, Ecommit);
 	for (; len > 0; p += n * BY2PG, len -= n * BY2PG) {
 		n = len / BY2PG;
@@ -143,15 +130,16 @@ static int noguards;	/* the kernel has no guard regions */
 static int
 mapguarded(uintptr_t lo, const Segreq *r, int prot, int flags, uintptr_t *p)
 {
-	uintptr_t span = r->len + 2 * r->guard;
+	const struct segctl_span *sp = &r->span;
+	unsigned long span = sp->len + 2 * sp->guard;
 
 	if (__atomic_load_n(&noguards, __ATOMIC_RELAXED) ||
 	    (r->attr & SG_COMMIT) || r->class != SEGCTL_CLASS_MEMORY)
 		return -1;
 	if (mapat(lo, span, prot, flags, p) < 0)
 		return -2;
-	if (madvise((void *)*p, r->guard, MADV_GUARD_INSTALL) == 0 &&
-	    madvise((void *)(*p + r->guard + r->len), r->guard, MADV_GUARD_INSTALL) == 0)
+	if (madvise((void *)*p, sp->guard, MADV_GUARD_INSTALL) == 0 &&
+	    madvise((void *)(*p + sp->guard + sp->len), sp->guard, MADV_GUARD_INSTALL) == 0)
 		return 0;
 	if (errno == EINVAL)
 		__atomic_store_n(&noguards, 1, __ATOMIC_RELAXED);
@@ -160,14 +148,14 @@ mapguarded(uintptr_t lo, const Segreq *r, int prot, int flags, uintptr_t *p)
 }
 
 static Seg *
-newseg(uintptr_t base, uintptr_t top, int attr, int class)
+newseg(const struct segctl_piece *p)
 {
 	Seg *s;
 
 	s = malloc(sizeof *s);
 	if (s == NULL)
 		return NULL;
-	*s = (Seg){ .base = base, .top = top, .attr = attr, .class = class };
+	*s = (Seg){ .base = p->start, .top = p->end, .attr = p->attr, .class = p->seg_class };
 	s->ring = s;
 	return s;
 }
@@ -241,7 +229,7 @@ forkchild1(Seg *s, void *arg)
 {
 	(void)arg;
 	if (s->attr & SG_COMMIT)
-		lock(s->base, s->top - s->base);
+		sysmlock(s->base, s->top - s->base);
 }
 
 static void
@@ -266,8 +254,11 @@ setupfork(void)
 static void *
 uattach(const Segreq *r)
 {
-	uintptr_t p, body, span, lo;
-	int prot, flags, zattr;
+	const struct segctl_span *sp = &r->span;
+	struct segctl_piece pc[3];
+	uintptr_t p, body, lo;
+	unsigned long span;
+	int prot, flags;
 	Seg *s[3];
 	int i, n;
 
@@ -275,42 +266,35 @@ uattach(const Segreq *r)
 	if (r->class == SEGCTL_CLASS_GLOBAL)
 		return segerrorp(EINVAL, Enoclass);
 	pthread_once(&forkonce, setupfork);
-	prot = protof(r->attr);
-	flags = flagsof(r->attr, r->class);
-	span = r->len + 2 * r->guard;
-	lo = r->va != 0 ? r->va - r->guard : 0;
-	/* Redzones are "memory" with no pages; they go at exec with the body. */
-	zattr = SG_NONE | (r->attr & (SG_CEXEC | SG_SAS));
+	prot = segctl_attr_prot(r->attr);
+	flags = segctl_map_flags(r->attr, r->class);
+	span = sp->len + 2 * sp->guard;
+	lo = sp->va != 0 ? sp->va - sp->guard : 0;
 
 	pthread_mutex_lock(&tablock);
-	if (r->guard == 0) {
+	if (sp->guard == 0) {
 		if (mapat(lo, span, prot, flags, &p) < 0)
 			goto out;
 		body = p;
 	} else if ((i = mapguarded(lo, r, prot, flags, &p)) != -1) {
 		if (i < 0)
 			goto out;
-		body = p + r->guard;
+		body = p + sp->guard;
 	} else {
-		if (mapat(lo, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, &p) < 0)
+		if (mapat(lo, span, PROT_NONE, segctl_map_flags(SG_NONE, SEGCTL_CLASS_MEMORY), &p) < 0)
 			goto out;
-		body = p + r->guard;
-		if (mmap((void *)body, r->len, prot, flags | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		body = p + sp->guard;
+		if (mmap((void *)body, sp->len, prot, flags | MAP_FIXED, -1, 0) == MAP_FAILED) {
 			maperror(errno);
 			goto unmap;
 		}
 	}
-	if ((r->attr & SG_COMMIT) && commit(body, r->len) < 0)
+	if ((r->attr & SG_COMMIT) && commit(body, sp->len) < 0)
 		goto unmap;
 
-	n = 0;
-	if (r->guard == 0) {
-		s[n++] = newseg(p, p + span, r->attr, r->class);
-	} else {
-		s[n++] = newseg(p, body, zattr, SEGCTL_CLASS_MEMORY);
-		s[n++] = newseg(body, body + r->len, r->attr, r->class);
-		s[n++] = newseg(body + r->len, p + span, zattr, SEGCTL_CLASS_MEMORY);
-	}
+	n = segctl_pieces(pc, body, sp->len, sp->guard, r->attr, r->class);
+	for (i = 0; i < n; i++)
+		s[i] = newseg(&pc[i]);
 	dropstale(p, p + span);
 	for (i = 0; i < n; i++)
 		if (s[i] == NULL || seginsert(s[i]) < 0)
@@ -365,23 +349,19 @@ udetach(uintptr_t addr)
  * and a segment nobody can write holds only zeros anyway.
  */
 static int
-ufree(uintptr_t va, uintptr_t len)
+ufree(uintptr_t va, unsigned long len)
 {
-	uintptr_t from, to;
+	unsigned long from, to;
 	Seg *s;
 	int advice, rv;
 
+	if ((rv = segctl_free_span(va, len, USTKTOP, &from, &to)) < 0)
+		return maperror(-rv);
 	rv = 0;
 	pthread_mutex_lock(&tablock);
 	s = segfind(va);
-	if (s == NULL || len > USTKTOP) {
-		rv = segerror(EINVAL, Ebadarg);
-		goto out;
-	}
 	/* Plan 9's test: the last whole page must end inside the segment. */
-	from = (va + BY2PG - 1) & ~(BY2PG - 1);
-	to = PGROUNDDN(va + len);
-	if (to > s->top) {
+	if (s == NULL || to > s->top) {
 		rv = segerror(EINVAL, Ebadarg);
 		goto out;
 	}
@@ -391,7 +371,7 @@ ufree(uintptr_t va, uintptr_t len)
 	if (s->class == SEGCTL_CLASS_SHARED && !(s->attr & SG_RONLY))
 		advice = MADV_REMOVE;
 	if (s->attr & SG_COMMIT)
-		unlock(from, to - from);
+		sysmunlock(from, to - from);
 	if (madvise((void *)from, to - from, advice) < 0)
 		rv = segerror(EINVAL, Ebadarg);
 	if ((s->attr & SG_COMMIT) && commit(from, to - from) < 0)
@@ -407,7 +387,8 @@ grow(Seg *s, uintptr_t top)
 {
 	uintptr_t p;
 
-	if (mapat(s->top, top - s->top, protof(s->attr), flagsof(s->attr, s->class), &p) < 0)
+	if (mapat(s->top, top - s->top, segctl_attr_prot(s->attr),
+		  segctl_map_flags(s->attr, s->class), &p) < 0)
 		return -1;
 	if ((s->attr & SG_COMMIT) && commit(p, top - p) < 0) {
 		munmap((void *)p, top - p);
@@ -435,7 +416,7 @@ shrink(Seg *s, uintptr_t top)
 static void *
 ubrk(uintptr_t saddr, uintptr_t addr)
 {
-	uintptr_t top;
+	unsigned long top;
 	void *rv;
 	Seg *s;
 	int r;
@@ -456,12 +437,11 @@ ubrk(uintptr_t saddr, uintptr_t addr)
 		segerror(EINVAL, Ebadarg);
 		goto out;
 	}
-	if (addr <= s->base) {
-		segerror(ENOMEM, Enovmem);
+	r = segctl_brk_end(addr, s->base, USTKTOP, &top);
+	if (r < 0) {
+		maperror(-r);
 		goto out;
 	}
-	top = (addr + BY2PG - 1) & ~(BY2PG - 1);
-	r = 0;
 	if (top > s->top)
 		r = grow(s, top);
 	else if (top < s->top)
@@ -475,16 +455,14 @@ out:
 
 /* Every page of [va, va+len) lies in a segment; len 0 means va's page. */
 static int
-uflush(uintptr_t va, uintptr_t len)
+uflush(uintptr_t va, unsigned long len)
 {
-	uintptr_t a, hi;
+	unsigned long a, hi;
 	Seg *s;
 	int rv;
 
-	if (va + len < va || va + len > USTKTOP)
-		return segerror(EINVAL, Ebadarg);
-	a = PGROUNDDN(va);
-	hi = len == 0 ? a + BY2PG : (va + len + BY2PG - 1) & ~(BY2PG - 1);
+	if ((rv = segctl_flush_span(va, len, USTKTOP, &a, &hi)) < 0)
+		return maperror(-rv);
 	rv = 0;
 	pthread_mutex_lock(&tablock);
 	for (; a < hi; a = s->top) {
@@ -515,7 +493,7 @@ list1(Seg *s, void *arg)
 
 	if (b->nomem)
 		return;
-	if (b->cap - b->n < SEGLINE) {
+	if (b->cap - b->n < SEGCTL_LINE_MAX) {
 		cap = b->cap != 0 ? 2 * b->cap : 4096;
 		p = realloc(b->p, cap);
 		if (p == NULL) {
@@ -528,7 +506,7 @@ list1(Seg *s, void *arg)
 	ref = 1;
 	if (s->class == SEGCTL_CLASS_SHARED)
 		ref += shrefothers(s, 1);
-	b->n += segfmtline(b->p + b->n, s->class, s->attr, s->base, s->top, ref);
+	b->n += segctl_fmt_line(b->p + b->n, s->class, s->attr, s->base, s->top, ref);
 }
 
 /* Format under the lock, write after it: fd may be a slow pipe. */
