@@ -46,57 +46,46 @@ static DECLARE_WAIT_QUEUE_HEAD(pending_wq);
 static void carried_free(struct carried *c)
 {
 	fput(c->file);
-	if (c->share && refcount_dec_and_test(&c->share->ref))
-		kfree(c->share);
+	segctl_share_put(c->share);
 	kfree(c);
 }
 
 /* Map one segment again in the caller's new mm, and record it. */
 static void reattach(struct segctl_table *t, struct carried *c)
 {
-	struct mm_struct *mm = current->mm;
+	struct segctl_piece p = { c->start, c->end, c->attr, c->class };
 	unsigned long len = c->end - c->start, pages = len >> PAGE_SHIFT, addr;
-	unsigned long flags = MAP_SHARED | MAP_FIXED_NOREPLACE;
-	bool commit = c->attr & SEGCTL_ATTR_COMMIT;
-	struct segctl_seg *s;
+	struct segctl_seg *s = NULL;
+	int err;
 
-	s = segctl_seg_alloc();
-	if (!s)
+	if ((c->attr & SEGCTL_ATTR_COMMIT) && !can_do_mlock())
 		return;
-	if (commit) {
-		if (!can_do_mlock() || segctl_charge(pages))
-			goto free;
-		flags |= MAP_LOCKED | MAP_POPULATE;
+	if (segctl_commit_begin(t, c->attr, pages))
+		return;
+	addr = vm_mmap(c->file, c->start, len, segctl_attr_prot(c->attr),
+		       MAP_SHARED | MAP_FIXED_NOREPLACE |
+		       segctl_commit_map_flags(c->attr), c->off);
+	if (IS_ERR_VALUE(addr)) {
+		segctl_commit_end(t, NULL, c->attr, pages,
+				  segctl_map_error((long)addr, c->attr));
+		return;
 	}
-	addr = vm_mmap(c->file, c->start, len, segctl_seg_prot(c->attr), flags,
-		       c->off);
-	if (IS_ERR_VALUE(addr))
-		goto uncharge;
-	if (commit && segctl_fault_in(mm, addr, addr + len, c->attr, c->class))
-		goto unmap;
-	s->start = s->span_start = c->start;
-	s->end = s->span_end = c->end;
-	s->attr = c->attr;
-	s->class = c->class;
-	s->share = c->share;
-	if (segctl_seg_insert(t, s)) {
-		s->share = NULL;
-		goto unmap;
+	err = segctl_fault_in(current->mm, addr, addr + len, c->attr, c->class);
+	if (!err) {
+		s = segctl_seg_new(&p, p.start, p.end, c->share);
+		if (s) {
+			c->share = NULL;	/* the descriptor's now */
+			err = segctl_seg_insert(t, s);
+		} else {
+			err = -ENOMEM;
+		}
+		if (err && s) {
+			segctl_seg_free(s);
+			s = NULL;
+		}
 	}
-	c->share = NULL;	/* the table's now */
-	if (commit) {
-		s->commit = pages;
-		t->commit += pages;
-	}
-	return;
-
-unmap:
-	vm_munmap(c->start, len);
-uncharge:
-	if (commit)
-		segctl_uncharge(pages);
-free:
-	segctl_seg_free(s);
+	if (segctl_commit_end(t, s, c->attr, pages, err))
+		vm_munmap(c->start, len);
 }
 
 static void carry_work(struct callback_head *work)
@@ -119,7 +108,8 @@ static void carry_work(struct callback_head *work)
 	kfree(cy);
 	if (atomic_dec_and_test(&pending))
 		wake_up(&pending_wq);
-	module_put(THIS_MODULE);	/* only the return remains; see fork.c */
+	/* Only the return remains; see fork.c. */
+	module_put(THIS_MODULE);
 }
 
 /* Note one segment if it can go to the new image: one shmem VMA, whole. */
@@ -140,9 +130,7 @@ static struct carried *carry_one(struct mm_struct *mm, struct segctl_seg *s)
 	c->file = get_file(vma->vm_file);
 	c->attr = s->attr;
 	c->class = s->class;
-	c->share = s->share;
-	if (c->share)
-		refcount_inc(&c->share->ref);
+	c->share = segctl_share_get(s->share);
 	return c;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fork.c: a forked child starts with a copy of its parent's segment table
- * (doc/contract.md §1.6), and its SG_COMMIT segments are committed and charged again,
- * since fork clears VM_LOCKED in the child.
+ * (doc/contract.md §1.6), and its SG_COMMIT segments are committed and
+ * charged again, since fork clears VM_LOCKED in the child.
  *
  * The sched_process_fork tracepoint fires in the parent after the child's
  * mm is copied and before the child runs.  It cannot sleep, so it only
@@ -34,7 +34,7 @@ struct adoption {
 	struct callback_head	work;
 	struct segctl_table	*parent;
 	u64			gen;	/* the parent's generation at fork */
-	bool			shared;	/* the probe took the share references */
+	bool			shared;	/* the probe took the share refs */
 };
 
 static struct tracepoint *fork_tp;
@@ -49,19 +49,12 @@ static bool was_alive(const struct segctl_seg *s, u64 gen)
 /* @share_ref: take a reference on the share (else the probe took it). */
 static struct segctl_seg *seg_copy(const struct segctl_seg *s, bool share_ref)
 {
-	struct segctl_seg *c = segctl_seg_alloc();
+	struct segctl_piece p = { s->start, s->end, s->attr, s->class };
+	struct segctl_seg *c;
 
-	if (!c)
-		return NULL;
-	c->start = s->start;
-	c->end = s->end;
-	c->span_start = s->span_start;
-	c->span_end = s->span_end;
-	c->attr = s->attr;
-	c->class = s->class;
-	c->share = s->share;
-	if (c->share && share_ref)
-		refcount_inc(&c->share->ref);
+	c = segctl_seg_new(&p, s->span_start, s->span_end, s->share);
+	if (c && share_ref)
+		segctl_share_get(c->share);
 	return c;
 }
 
@@ -83,8 +76,8 @@ static void copy_one(struct adoption *a, struct segctl_seg *s,
 		return;
 	}
 	*err = -ENOMEM;
-	if (s->share && a->shared)
-		refcount_dec(&s->share->ref);
+	if (a->shared)
+		segctl_share_put(s->share);
 }
 
 /* The parent's segments as they were at the fork, on @list (via ->limbo). */
@@ -117,14 +110,12 @@ static int recommit(struct segctl_table *t, struct segctl_seg *s)
 	unsigned long addr;
 	int err;
 
-	err = segctl_charge(pages);
+	err = segctl_commit_begin(t, s->attr, pages);
 	if (err)
 		return err;
-	if (mmap_write_lock_killable(mm)) {
-		err = -EINTR;
-		goto uncharge;
-	}
-	/* Checked by segctl_seg_inherited(); nothing else runs in the mm yet. */
+	if (mmap_write_lock_killable(mm))
+		return segctl_commit_end(t, NULL, s->attr, pages, -EINTR);
+	/* Checked by segctl_seg_inherited(); nothing else runs in the mm. */
 	for (addr = s->start; addr < s->end; addr = vma->vm_end) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr) {
@@ -144,18 +135,9 @@ static int recommit(struct segctl_table *t, struct segctl_seg *s)
 		}
 	}
 	mmap_write_unlock(mm);
-	if (err)
-		goto uncharge;
-	err = segctl_fault_in(mm, s->start, s->end, s->attr, s->class);
-	if (err)
-		goto uncharge;
-	s->commit = pages;
-	t->commit += pages;
-	return 0;
-
-uncharge:
-	segctl_uncharge(pages);
-	return err;
+	if (!err)
+		err = segctl_fault_in(mm, s->start, s->end, s->attr, s->class);
+	return segctl_commit_end(t, err ? NULL : s, s->attr, pages, err);
 }
 
 /* Record in the child's table the copies its mappings confirm. */
@@ -246,8 +228,7 @@ static void take_shares(struct segctl_table *t)
 	unsigned long idx = 0;
 
 	mt_for_each(&t->segs, s, idx, ULONG_MAX)
-		if (s->share)
-			refcount_inc(&s->share->ref);
+		segctl_share_get(s->share);
 }
 
 /* Tracepoint probe, in the parent, atomic context. */

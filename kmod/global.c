@@ -77,22 +77,21 @@ static ssize_t global_ctl_store(struct config_item *item, const char *page,
 	va &= PAGE_MASK;
 	len = PAGE_ALIGN(top) - va;
 
-	share = kzalloc(sizeof(*share), GFP_KERNEL);
+	share = segctl_share_new();
 	if (!share)
 		return -ENOMEM;
-	refcount_set(&share->ref, 1);
 	snprintf(name, sizeof(name), "segment:%s", config_item_name(item));
 	/* Demand-zero like Plan 9's: memory is charged as it is touched. */
 	shm = shmem_file_setup(name, len, VM_NORESERVE);
 	if (IS_ERR(shm)) {
-		kfree(share);
+		segctl_share_put(share);
 		return PTR_ERR(shm);
 	}
 	mutex_lock(&g->lock);
 	if (g->va) {
 		mutex_unlock(&g->lock);
 		fput(shm);
-		kfree(share);
+		segctl_share_put(share);
 		return -EEXIST;		/* "already has a virtual address" */
 	}
 	g->va = va;
@@ -175,8 +174,7 @@ static void global_release(struct config_item *item)
 
 	if (g->shm)
 		fput(g->shm);
-	if (g->share && refcount_dec_and_test(&g->share->ref))
-		kfree(g->share);
+	segctl_share_put(g->share);
 	kfree(g);
 }
 
@@ -275,7 +273,7 @@ static int global_permission(const char *name, u32 attr)
 int segctl_global_map(const char *name, u32 attr, unsigned long *va,
 		      unsigned long *len, struct segctl_share **share)
 {
-	unsigned long prot = PROT_READ | (attr & SEGCTL_ATTR_RONLY ? 0 : PROT_WRITE);
+	unsigned long prot = segctl_attr_prot(attr | SEGCTL_ATTR_NOEXEC);
 	struct segctl_global *g = NULL, *it;
 	unsigned long addr;
 	int err;
@@ -301,12 +299,11 @@ int segctl_global_map(const char *name, u32 attr, unsigned long *va,
 		addr = vm_mmap(g->shm, g->va, g->len, prot,
 			       MAP_SHARED | MAP_FIXED_NOREPLACE, 0);
 		if (IS_ERR_VALUE(addr)) {
-			err = (long)addr == -EPERM ? -EINVAL : (long)addr;
+			err = segctl_map_error((long)addr, attr);
 		} else {
 			*va = addr;
 			*len = g->len;
-			refcount_inc(&g->share->ref);
-			*share = g->share;
+			*share = segctl_share_get(g->share);
 		}
 	}
 	mutex_unlock(&g->lock);

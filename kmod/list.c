@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * list.c: reading /dev/segctl gives the caller's segment table, one line a
- * segment in 9front's /proc/n/segment layout (doc/contract.md §1.7):
- *
- *	memory R C    7f0000000000 7f0000100000    1
- *
- * class padded to 6; flags R (read-only) N (none) C (commit) S (SAS)
- * X (close on exec), each in its own column; base and top in hex; the
- * number of address spaces holding the segment.
+ * segment in 9front's /proc/n/segment layout (doc/contract.md §1.7), as
+ * linux/segctl_rules.h formats it for both backends.
  */
 #include <linux/mm.h>
 #include <linux/seq_file.h>
@@ -16,17 +11,12 @@
 
 void segctl_show_seg(struct seq_file *m, const struct segctl_seg *s)
 {
-	u32 a = s->attr;
+	char line[SEGCTL_LINE_MAX];
+	int n;
 
-	seq_printf(m, "%-6s %c%c%c%c%c %12lx %12lx %4u\n",
-		   s->class == SEGCTL_CLASS_MEMORY ? "memory" : "shared",
-		   a & SEGCTL_ATTR_RONLY ? 'R' : ' ',
-		   a & SEGCTL_ATTR_NONE ? 'N' : ' ',
-		   a & SEGCTL_ATTR_COMMIT ? 'C' : ' ',
-		   a & SEGCTL_ATTR_SAS ? 'S' : ' ',
-		   a & SEGCTL_ATTR_CEXEC ? 'X' : ' ',
-		   s->start, s->end,
-		   s->share ? refcount_read(&s->share->ref) : 1);
+	n = segctl_fmt_line(line, s->class, s->attr, s->start, s->end,
+			    s->share ? refcount_read(&s->share->ref) : 1);
+	seq_write(m, line, n);
 }
 
 /*

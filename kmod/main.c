@@ -2,13 +2,12 @@
 /*
  * segctl: Plan 9 memory segments (segattach(2)) for Linux.
  *
- * main.c: the misc device /dev/segctl, its ioctl dispatch, the module's
- * parameters and its debugfs file.  Every request acts on the calling
+ * main.c: the misc device /dev/segctl, its ioctl dispatch and the module's
+ * parameters.  Every request acts on the calling
  * task's mm; see include/uapi/linux/segctl.h for the ABI.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -64,22 +63,13 @@ static long segctl_version(void *arg)
 	return 0;
 }
 
-/* A failed attach changes nothing: if its result cannot be written back. */
-static void segctl_attach_undo(void *arg)
-{
-	struct segctl_attach *a = arg;
-	struct segctl_detach d = { .size = sizeof(d), .addr = a->va };
-
-	segctl_detach(&d);
-}
-
 /* One entry per command: sizes let old and new callers interoperate. */
 struct segctl_ioctl {
 	unsigned int	size;		/* the struct this module knows */
 	unsigned int	min_size;	/* up to its last mandatory field */
 	bool		out;		/* the struct carries results back */
 	long		(*fn)(void *arg);
-	void		(*undo)(void *arg);	/* when the result cannot go back */
+	void		(*undo)(void *arg);	/* result cannot go back */
 };
 
 #define SEGCTL_IOCTL(cmd, type, last, results, handler, undoer)		\
@@ -95,12 +85,15 @@ static const struct segctl_ioctl segctl_ioctls[] = {
 	SEGCTL_IOCTL(SEGCTL_VERSION, struct segctl_version, api, true,
 		     segctl_version, NULL),
 	SEGCTL_IOCTL(SEGCTL_ATTACH, struct segctl_attach, len, true,
-		     segctl_attach, segctl_attach_undo),
+		     segctl_ioc_attach, segctl_ioc_attach_undo),
 	SEGCTL_IOCTL(SEGCTL_DETACH, struct segctl_detach, addr, false,
-		     segctl_detach, NULL),
-	SEGCTL_IOCTL(SEGCTL_FREE, struct segctl_range, len, false, segctl_free, NULL),
-	SEGCTL_IOCTL(SEGCTL_BRK, struct segctl_brk, addr, true, segctl_brk, NULL),
-	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, false, segctl_flush, NULL),
+		     segctl_ioc_detach, NULL),
+	SEGCTL_IOCTL(SEGCTL_FREE, struct segctl_range, len, false,
+		     segctl_ioc_free, NULL),
+	SEGCTL_IOCTL(SEGCTL_BRK, struct segctl_brk, addr, true,
+		     segctl_ioc_brk, NULL),
+	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, false,
+		     segctl_ioc_flush, NULL),
 };
 
 union segctl_args {
@@ -181,9 +174,6 @@ static struct miscdevice segctl_dev = {
 	.mode	= 0666,		/* it only ever acts on the caller's mm */
 };
 
-DEFINE_SHOW_ATTRIBUTE(segctl_debugfs);
-static struct dentry *segctl_debugfs_dir;
-
 static int __init segctl_init(void)
 {
 	int err;
@@ -202,9 +192,7 @@ static int __init segctl_init(void)
 	err = misc_register(&segctl_dev);
 	if (err)
 		goto global;
-	segctl_debugfs_dir = debugfs_create_dir("segctl", NULL);
-	debugfs_create_file("tables", 0400, segctl_debugfs_dir, NULL,
-			    &segctl_debugfs_fops);
+	segctl_debugfs_init();
 	pr_info("loaded: commit limit %lu pages\n", segctl_commit_limit);
 	return 0;
 
@@ -219,7 +207,7 @@ tables:
 
 static void __exit segctl_exit(void)
 {
-	debugfs_remove_recursive(segctl_debugfs_dir);
+	segctl_debugfs_exit();
 	misc_deregister(&segctl_dev);
 	segctl_global_exit();
 	segctl_fork_exit();

@@ -16,10 +16,12 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/maple_tree.h>
+#include <linux/mman.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/segctl.h>
+#include <linux/segctl_rules.h>
 #include <linux/types.h>
 
 /* What a "shared" segment's copies in several address spaces have in common. */
@@ -33,7 +35,7 @@ struct segctl_seg {
 	unsigned long	span_start;	/* the guarded attach it belongs to, */
 	unsigned long	span_end;	/* or [start, end) */
 	u32		attr;		/* SEGCTL_ATTR_* */
-	u32		class;		/* SEGCTL_CLASS_*; GLOBAL acts as SHARED */
+	u32		class;		/* SEGCTL_CLASS_*; GLOBAL is SHARED */
 	unsigned long	commit;		/* pages charged to the module cap */
 	struct segctl_share *share;	/* "shared" class only */
 	u64		born;		/* table generation at attach */
@@ -52,12 +54,12 @@ struct segctl_stale {
 /* One per mm that has used segctl: its segment table. */
 struct segctl_table {
 	struct mmu_notifier mn;		/* mn.mm is the address space */
-	refcount_t	ref;		/* the mm's, plus one per pending fork */
+	refcount_t	ref;		/* the mm's, and one per pending fork */
 	struct mutex	lock;
 	struct maple_tree segs;		/* [start, end - 1] -> segctl_seg */
 	unsigned long	nsegs;
-	unsigned long	commit;		/* pages this mm holds of the module cap */
-	struct list_head stale;		/* segctl_stale pieces, part of commit */
+	unsigned long	commit;		/* pages of the cap this mm holds */
+	struct list_head stale;		/* segctl_stale pieces, in commit */
 	u64		gen;		/* bumped by every attach and removal */
 	atomic_t	forks;		/* children not yet adopted (fork.c) */
 	struct list_head limbo;		/* segments removed while forks > 0 */
@@ -69,13 +71,19 @@ struct segctl_table {
 };
 
 /*
- * The top of segment space: the default mmap window (2^47 - 4096), even
+ * The top of segment space: SEGCTL_TOP, the default mmap window, even
  * where 5-level paging allows more, so that segments lie where Plan 9's do
  * and where libseg's user backend can check them; a 32-bit task's is lower.
  */
 static inline unsigned long segctl_top(void)
 {
-	return min_t(unsigned long, TASK_SIZE, DEFAULT_MAP_WINDOW);
+	return min_t(unsigned long, TASK_SIZE, SEGCTL_TOP);
+}
+
+/* How a committed segment is mapped: locked and populated (commit.c). */
+static inline unsigned long segctl_commit_map_flags(u32 attr)
+{
+	return attr & SEGCTL_ATTR_COMMIT ? MAP_LOCKED | MAP_POPULATE : 0;
 }
 
 /* Module-wide counters, for the leak accounting in sysfs and debugfs. */
@@ -89,7 +97,13 @@ int segctl_tables_init(void);
 void segctl_tables_exit(void);
 struct segctl_table *segctl_table_get(struct mm_struct *mm, bool create);
 void segctl_table_put(struct segctl_table *t);
-struct segctl_seg *segctl_seg_alloc(void);
+struct segctl_share *segctl_share_new(void);
+struct segctl_share *segctl_share_get(struct segctl_share *sh);
+void segctl_share_put(struct segctl_share *sh);
+struct segctl_seg *segctl_seg_new(const struct segctl_piece *p,
+				  unsigned long span_start,
+				  unsigned long span_end,
+				  struct segctl_share *share);
 void segctl_seg_free(struct segctl_seg *s);
 int segctl_seg_insert(struct segctl_table *t, struct segctl_seg *s);
 void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s);
@@ -97,22 +111,28 @@ void segctl_seg_drop_stale(struct segctl_table *t, struct segctl_seg *s,
 			   unsigned long keep_start, unsigned long keep_end);
 void segctl_table_free_limbo(struct segctl_table *t);
 void segctl_stale_reclaim(struct segctl_table *t);
-int segctl_debugfs_show(struct seq_file *m, void *unused);
+void segctl_table_validate(struct segctl_table *t);
+void segctl_tables_each(void (*fn)(struct segctl_table *t, void *arg),
+			void *arg);
 
-/* segment.c */
-long segctl_attach(void *arg);		/* struct segctl_attach */
-long segctl_detach(void *arg);		/* struct segctl_detach */
-long segctl_free(void *arg);		/* struct segctl_range */
-long segctl_brk(void *arg);		/* struct segctl_brk */
-long segctl_flush(void *arg);		/* struct segctl_range */
+/* segment.c: the ioctl handlers, and what they share with the others */
+long segctl_ioc_attach(void *arg);	/* struct segctl_attach */
+void segctl_ioc_attach_undo(void *arg);	/* result cannot go back */
+long segctl_ioc_detach(void *arg);	/* struct segctl_detach */
+long segctl_ioc_free(void *arg);	/* struct segctl_range */
+long segctl_ioc_brk(void *arg);		/* struct segctl_brk */
+long segctl_ioc_flush(void *arg);	/* struct segctl_range */
+long segctl_map_error(long err, u32 attr);
 bool segctl_seg_valid(struct mm_struct *mm, const struct segctl_seg *s);
 bool segctl_seg_inherited(struct mm_struct *mm, const struct segctl_seg *s);
-unsigned long segctl_seg_prot(u32 attr);
-void segctl_table_validate(struct segctl_table *t);
+bool segctl_seg_check(struct segctl_table *t, struct segctl_seg *s);
 
 /* commit.c */
 int segctl_charge(unsigned long pages);
 void segctl_uncharge(unsigned long pages);
+int segctl_commit_begin(struct segctl_table *t, u32 attr, unsigned long pages);
+int segctl_commit_end(struct segctl_table *t, struct segctl_seg *s, u32 attr,
+		      unsigned long pages, int err);
 int segctl_fault_in(struct mm_struct *mm, unsigned long start,
 		    unsigned long end, u32 attr, u32 class);
 
@@ -125,6 +145,10 @@ static inline bool segctl_seg_is_shared(const struct segctl_seg *s)
 	return s->class == SEGCTL_CLASS_GLOBAL ||
 	       (s->class == SEGCTL_CLASS_SHARED && !(s->attr & SEGCTL_ATTR_NONE));
 }
+
+/* debugfs.c */
+void segctl_debugfs_init(void);
+void segctl_debugfs_exit(void);
 
 /* exec.c */
 void segctl_exec_carry(struct segctl_table *t, struct mm_struct *mm);

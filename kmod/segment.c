@@ -24,32 +24,26 @@
 #include "compat.h"
 #include "segctl.h"
 
-unsigned long segctl_seg_prot(u32 attr)
-{
-	unsigned long prot = PROT_READ | PROT_WRITE | PROT_EXEC;
+/* The rules' own constants are the kernel's (linux/segctl_rules.h). */
+static_assert(SEGCTL_PAGE_SIZE == PAGE_SIZE);
+static_assert(SEGCTL_TOP == DEFAULT_MAP_WINDOW);
+static_assert(SEGCTL_PROT_NONE == PROT_NONE && SEGCTL_PROT_READ == PROT_READ &&
+	      SEGCTL_PROT_WRITE == PROT_WRITE && SEGCTL_PROT_EXEC == PROT_EXEC);
+static_assert(SEGCTL_MAP_SHARED == MAP_SHARED &&
+	      SEGCTL_MAP_PRIVATE == MAP_PRIVATE &&
+	      SEGCTL_MAP_ANONYMOUS == MAP_ANONYMOUS &&
+	      SEGCTL_MAP_NORESERVE == MAP_NORESERVE);
+static_assert(SEGCTL_EPERM == EPERM && SEGCTL_ENOMEM == ENOMEM &&
+	      SEGCTL_EINVAL == EINVAL);
 
-	if (attr & SEGCTL_ATTR_NONE)
-		return PROT_NONE;
-	if (attr & SEGCTL_ATTR_RONLY)
-		prot &= ~PROT_WRITE;
-	if (attr & SEGCTL_ATTR_NOEXEC)
-		prot &= ~PROT_EXEC;
-	return prot;
-}
-
+/* The shared rule's mapping; a committed one is locked and populated too. */
 static unsigned long seg_mmap_flags(u32 attr, u32 class)
 {
-	if (attr & SEGCTL_ATTR_NONE)
-		return MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-	if (attr & SEGCTL_ATTR_COMMIT)
-		return (class == SEGCTL_CLASS_SHARED ? MAP_SHARED : MAP_PRIVATE) |
-		       MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE;
-	return (class == SEGCTL_CLASS_SHARED ? MAP_SHARED : MAP_PRIVATE) |
-	       MAP_ANONYMOUS;
+	return segctl_map_flags(attr, class) | segctl_commit_map_flags(attr);
 }
 
-/* vm_mmap()'s errors in doc/contract.md §1.1's terms. */
-static long map_error(long err, u32 attr)
+/* vm_mmap()'s errors in doc/contract.md §1.1's terms, for every caller. */
+long segctl_map_error(long err, u32 attr)
 {
 	switch (err) {
 	case -EAGAIN:		/* over RLIMIT_MEMLOCK */
@@ -70,7 +64,7 @@ static long map_error(long err, u32 attr)
 static bool seg_matches(struct mm_struct *mm, const struct segctl_seg *s,
 			bool inherited)
 {
-	unsigned long prot = segctl_seg_prot(s->attr), want = 0, mask;
+	unsigned long prot = segctl_attr_prot(s->attr), want = 0, mask;
 	struct vm_area_struct *vma;
 	unsigned long addr;
 
@@ -109,7 +103,7 @@ bool segctl_seg_inherited(struct mm_struct *mm, const struct segctl_seg *s)
 }
 
 /* Check one segment; forget it if stale.  Returns whether it was valid. */
-static bool seg_check(struct segctl_table *t, struct segctl_seg *s)
+bool segctl_seg_check(struct segctl_table *t, struct segctl_seg *s)
 {
 	bool ok;
 
@@ -119,17 +113,6 @@ static bool seg_check(struct segctl_table *t, struct segctl_seg *s)
 	if (!ok)
 		segctl_seg_drop_stale(t, s, s->end, s->end);
 	return ok;
-}
-
-/* Check the whole table (before a listing).  Under t->lock. */
-void segctl_table_validate(struct segctl_table *t)
-{
-	struct segctl_seg *s;
-	unsigned long idx = 0;
-
-	mt_for_each(&t->segs, s, idx, ULONG_MAX)
-		seg_check(t, s);
-	segctl_stale_reclaim(t);
 }
 
 /* The table of the caller's mm, locked; NULL (EINVAL) when it has none. */
@@ -155,204 +138,261 @@ static void table_unlock(struct segctl_table *t)
 	segctl_table_put(t);
 }
 
-/*
- * Map redzone + body + redzone.  The whole span is reserved PROT_NONE first
- * and the body mapped over its middle, so no other thread's mmap can land
- * in the span in between.
- */
-static unsigned long map_guarded(unsigned long lo, bool fixed,
-				 unsigned long len, unsigned long guard,
-				 u32 attr, u32 class)
-{
-	unsigned long total = len + 2 * guard, span, body;
-
-	span = vm_mmap(NULL, lo, total, PROT_NONE,
-		       seg_mmap_flags(SEGCTL_ATTR_NONE, SEGCTL_CLASS_MEMORY) |
-		       (fixed ? MAP_FIXED_NOREPLACE : 0), 0);
-	if (IS_ERR_VALUE(span))
-		return span;
-	body = vm_mmap(NULL, span + guard, len, segctl_seg_prot(attr),
-		       seg_mmap_flags(attr, class) | MAP_FIXED, 0);
-	if (IS_ERR_VALUE(body))
-		vm_munmap(span, total);
-	return body;
-}
-
-static void seg_set(struct segctl_seg *s, unsigned long start,
-		    unsigned long end, u32 attr, u32 class)
-{
-	s->start = start;
-	s->end = end;
-	s->span_start = start;
-	s->span_end = end;
-	s->attr = attr;
-	s->class = class;
-}
-
 /* segattach(attr, "NAME", 0, 0) of a global segment (global.c). */
 static long attach_global(struct segctl_attach *a)
 {
 	char name[SEGCTL_NAME_MAX];
+	struct segctl_piece p;
+	struct segctl_share *share;
 	struct segctl_seg *s;
 	struct segctl_table *t;
 	unsigned long va, len;
 	long err;
 
 	if (!a->name || a->va || a->len || a->guard ||
-	    (a->attr & ~(SEGCTL_ATTR_RONLY | SEGCTL_ATTR_CEXEC | SEGCTL_ATTR_SAS)))
+	    !segctl_attr_global_valid(a->attr))
 		return -EINVAL;
 	err = strncpy_from_user(name, u64_to_user_ptr(a->name), sizeof(name));
 	if (err < 0)
 		return err;
 	if (err == 0 || err == sizeof(name))
 		return -EINVAL;
-	s = segctl_seg_alloc();
-	if (!s)
-		return -ENOMEM;
 	t = table_lock(true, &err);
 	if (!t)
-		goto free;
-	err = segctl_global_map(name, a->attr, &va, &len, &s->share);
+		return err;
+	err = segctl_global_map(name, a->attr, &va, &len, &share);
 	if (err)
 		goto unlock;
-	seg_set(s, va, va + len, a->attr | SEGCTL_ATTR_NOEXEC, SEGCTL_CLASS_GLOBAL);
-	err = segctl_seg_insert(t, s);
+	p = (struct segctl_piece){ va, va + len, a->attr | SEGCTL_ATTR_NOEXEC,
+				   SEGCTL_CLASS_GLOBAL };
+	s = segctl_seg_new(&p, p.start, p.end, share);
+	err = s ? segctl_seg_insert(t, s) : -ENOMEM;
 	if (err) {
+		if (s)
+			segctl_seg_free(s);
+		else
+			segctl_share_put(share);
 		vm_munmap(va, len);
 		goto unlock;
 	}
-	table_unlock(t);
 	a->va = va;
 	a->len = len;
-	return 0;
-
 unlock:
 	table_unlock(t);
-free:
-	segctl_seg_free(s);
 	return err;
 }
 
-long segctl_attach(void *arg)
+/*
+ * A "memory" or "shared" attach after the shared rules (its attributes
+ * are checked already): the step before anything changes.
+ */
+static long attach_normalise(const struct segctl_attach *a,
+			     struct segctl_span *sp)
 {
-	struct segctl_attach *a = arg;
-	struct mm_struct *mm = current->mm;
+	long err;
+
+	if (a->name || (a->seg_class != SEGCTL_CLASS_MEMORY &&
+			a->seg_class != SEGCTL_CLASS_SHARED))
+		return -EINVAL;
+	err = segctl_span_round(sp, a->va, a->len, a->guard, segctl_top());
+	if (err)
+		return err;
+	if ((a->attr & SEGCTL_ATTR_COMMIT) && !can_do_mlock())
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Map the span: the body alone, or redzone + body + redzone.  The whole
+ * span is reserved PROT_NONE first and the body mapped over its middle,
+ * so no other thread's mmap can land in it in between.  Returns the
+ * body's address or an error value.
+ */
+static unsigned long attach_map(const struct segctl_span *sp, u32 attr,
+				u32 class)
+{
+	unsigned long fixed = sp->va ? MAP_FIXED_NOREPLACE : 0, span, body;
+	unsigned long total = sp->len + 2 * sp->guard;
+
+	if (!sp->guard)
+		return vm_mmap(NULL, sp->va, sp->len, segctl_attr_prot(attr),
+			       seg_mmap_flags(attr, class) | fixed, 0);
+	span = vm_mmap(NULL, sp->va ? sp->va - sp->guard : 0, total, PROT_NONE,
+		       seg_mmap_flags(SEGCTL_ATTR_NONE, SEGCTL_CLASS_MEMORY) |
+		       fixed, 0);
+	if (IS_ERR_VALUE(span))
+		return span;
+	body = vm_mmap(NULL, span + sp->guard, sp->len, segctl_attr_prot(attr),
+		       seg_mmap_flags(attr, class) | MAP_FIXED, 0);
+	if (IS_ERR_VALUE(body))
+		vm_munmap(span, total);
+	return body;
+}
+
+/*
+ * Record the pieces of an attach whose body is mapped at @body: one
+ * segment each, all with the span of the attach; the body gets the share
+ * of a "shared" segment.  On failure nothing stays in the table.
+ */
+static long attach_record(struct segctl_table *t, const struct segctl_span *sp,
+			  unsigned long body, u32 attr, u32 class,
+			  struct segctl_seg **bodyseg)
+{
 	struct segctl_seg *segs[3] = { NULL, NULL, NULL };
-	unsigned long va = a->va, len, guard, lo = 0, addr, pages;
-	u32 attr = a->attr, class = a->seg_class, zone;
-	int i, nsegs = a->guard ? 3 : 1, inserted = 0;
-	struct segctl_table *t;
+	struct segctl_piece p[3];
+	struct segctl_share *share;
+	int i, n, b = segctl_body_index(sp->guard);
 	long err = 0;
 
-	if (a->__reserved || (attr & ~SEGCTL_ATTR_ALL))
+	n = segctl_pieces(p, body, sp->len, sp->guard, attr, class);
+	for (i = 0; i < n && !err; i++) {
+		share = NULL;
+		if (i == b && class == SEGCTL_CLASS_SHARED &&
+		    !(attr & SEGCTL_ATTR_NONE)) {
+			share = segctl_share_new();
+			if (!share) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		segs[i] = segctl_seg_new(&p[i], p[0].start, p[n - 1].end, share);
+		if (!segs[i]) {
+			segctl_share_put(share);
+			err = -ENOMEM;
+			break;
+		}
+		err = segctl_seg_insert(t, segs[i]);
+		if (err) {
+			segctl_seg_free(segs[i]);
+			segs[i] = NULL;
+		}
+	}
+	if (err) {
+		while (i--)
+			if (segs[i])
+				segctl_seg_remove(t, segs[i]);
+		return err;
+	}
+	*bodyseg = segs[b];
+	return 0;
+}
+
+/* segattach: normalise, map the span, record it, committed if asked. */
+long segctl_ioc_attach(void *arg)
+{
+	struct segctl_attach *a = arg;
+	u32 attr = a->attr, class = a->seg_class;
+	struct segctl_span sp;
+	struct segctl_table *t;
+	struct segctl_seg *s;
+	unsigned long addr;
+	long err;
+
+	if (a->__reserved || !segctl_attr_valid(attr))
 		return -EINVAL;
 	if (class == SEGCTL_CLASS_GLOBAL)
 		return attach_global(a);
-	if (a->name)
-		return -EINVAL;
-	if ((attr & SEGCTL_ATTR_NONE) && (attr & SEGCTL_ATTR_COMMIT))
-		return -EINVAL;
-	if (class != SEGCTL_CLASS_MEMORY && class != SEGCTL_CLASS_SHARED)
-		return -EINVAL;
-	/* Plan 9 rounding: va down, len up after adding va's offset. */
-	if (a->len == 0 || a->len > segctl_top() || a->guard > segctl_top() ||
-	    va >= segctl_top())
-		return -EINVAL;
-	len = PAGE_ALIGN(a->len + offset_in_page(va));
-	va &= PAGE_MASK;
-	guard = PAGE_ALIGN(a->guard);
-	if (len + 2 * guard > segctl_top())
-		return -EINVAL;
-	if (va) {
-		if (va < guard || va + len + guard > segctl_top())
-			return -EINVAL;
-		lo = va - guard;
-	}
-	if ((attr & SEGCTL_ATTR_COMMIT) && !can_do_mlock())
-		return -EPERM;
-	pages = len >> PAGE_SHIFT;
-
-	for (i = 0; i < nsegs; i++) {
-		segs[i] = segctl_seg_alloc();
-		if (!segs[i]) {
-			err = -ENOMEM;
-			goto free;
-		}
-	}
-	if (class == SEGCTL_CLASS_SHARED && !(attr & SEGCTL_ATTR_NONE)) {
-		segs[0]->share = kzalloc(sizeof(*segs[0]->share), GFP_KERNEL);
-		if (!segs[0]->share) {
-			err = -ENOMEM;
-			goto free;
-		}
-		refcount_set(&segs[0]->share->ref, 1);
-	}
+	err = attach_normalise(a, &sp);
+	if (err)
+		return err;
 	t = table_lock(true, &err);
 	if (!t)
-		goto free;
-	if (attr & SEGCTL_ATTR_COMMIT) {
-		segctl_stale_reclaim(t);
-		err = segctl_charge(pages);
-		if (err)
-			goto unlock;
-	}
-	if (guard)
-		addr = map_guarded(lo, va != 0, len, guard, attr, class);
-	else
-		addr = vm_mmap(NULL, va, len, segctl_seg_prot(attr),
-			       seg_mmap_flags(attr, class) |
-			       (va ? MAP_FIXED_NOREPLACE : 0), 0);
+		return err;
+	err = segctl_commit_begin(t, attr, sp.len >> PAGE_SHIFT);
+	if (err)
+		goto unlock;
+	addr = attach_map(&sp, attr, class);
 	if (IS_ERR_VALUE(addr)) {
-		err = map_error((long)addr, attr);
-		goto uncharge;
+		err = segctl_commit_end(t, NULL, attr, sp.len >> PAGE_SHIFT,
+					segctl_map_error((long)addr, attr));
+		goto unlock;
 	}
-	if (attr & SEGCTL_ATTR_COMMIT) {
-		err = segctl_fault_in(mm, addr, addr + len, attr, class);
-		if (err)
-			goto unmap;
-		segs[0]->commit = pages;
+	s = NULL;
+	err = segctl_fault_in(t->mn.mm, addr, addr + sp.len, attr, class);
+	if (!err)
+		err = attach_record(t, &sp, addr, attr, class, &s);
+	err = segctl_commit_end(t, s, attr, sp.len >> PAGE_SHIFT, err);
+	if (err) {
+		vm_munmap(addr - sp.guard, sp.len + 2 * sp.guard);
+		goto unlock;
 	}
-
-	seg_set(segs[0], addr, addr + len, attr, class);
-	if (guard) {
-		zone = SEGCTL_ATTR_NONE | (attr & (SEGCTL_ATTR_CEXEC | SEGCTL_ATTR_SAS));
-		seg_set(segs[1], addr - guard, addr, zone, SEGCTL_CLASS_MEMORY);
-		seg_set(segs[2], addr + len, addr + len + guard, zone,
-			SEGCTL_CLASS_MEMORY);
-		for (i = 0; i < 3; i++) {
-			segs[i]->span_start = addr - guard;
-			segs[i]->span_end = addr + len + guard;
-		}
-	}
-	for (; inserted < nsegs; inserted++) {
-		err = segctl_seg_insert(t, segs[inserted]);
-		if (err)
-			goto remove;
-	}
-	t->commit += segs[0]->commit;
-	table_unlock(t);
 	a->va = addr;
-	a->len = len;
-	a->guard = guard;
-	return 0;
-
-remove:
-	while (inserted--) {
-		segs[inserted]->commit = 0;	/* uncharged below */
-		segctl_seg_remove(t, segs[inserted]);
-		segs[inserted] = NULL;
-	}
-unmap:
-	vm_munmap(addr - guard, len + 2 * guard);
-uncharge:
-	if (attr & SEGCTL_ATTR_COMMIT)
-		segctl_uncharge(pages);
+	a->len = sp.len;
+	a->guard = sp.guard;
 unlock:
 	table_unlock(t);
-free:
-	for (i = 0; i < nsegs; i++)
-		if (segs[i])
-			segctl_seg_free(segs[i]);
+	return err;
+}
+
+/*
+ * The segments of @s's attach (those with its span) into group[]; returns
+ * how many.  A plain segment is its own span; a guarded one has three.
+ */
+static int span_members(struct segctl_table *t, struct segctl_seg *s,
+			struct segctl_seg *group[3])
+{
+	unsigned long idx = s->span_start;
+	struct segctl_seg *m;
+	int n = 0;
+
+	mt_for_each(&t->segs, m, idx, s->span_end - 1) {
+		if (m->span_start != s->span_start || m->span_end != s->span_end)
+			continue;
+		if (WARN_ON_ONCE(n == 3))
+			break;
+		group[n++] = m;
+	}
+	return n;
+}
+
+/*
+ * Unmap and forget @s and the other segments of its attach.  @s has been
+ * checked; the others are checked now, and a stale one is forgotten
+ * without unmapping what now lies there.  When every piece is still ours
+ * the span goes in one call.  Under t->lock.
+ */
+static long detach_span(struct segctl_table *t, struct segctl_seg *s)
+{
+	unsigned long start = s->span_start, end = s->span_end;
+	struct segctl_seg *group[3];
+	int i, n, live = 0;
+	long err = 0;
+
+	n = span_members(t, s, group);
+	for (i = 0; i < n; i++) {
+		if (group[i] == s || segctl_seg_check(t, group[i]))
+			group[live++] = group[i];
+	}
+	if (live == n) {
+		err = vm_munmap(start, end - start);
+	} else {
+		for (i = 0; i < live && !err; i++)
+			err = vm_munmap(group[i]->start,
+					group[i]->end - group[i]->start);
+	}
+	if (err)
+		return err;
+	for (i = 0; i < live; i++)
+		segctl_seg_remove(t, group[i]);
+	return 0;
+}
+
+/* Detach the segment holding @addr, with the rest of its attach. */
+static long detach_at(unsigned long addr)
+{
+	struct segctl_table *t;
+	struct segctl_seg *s;
+	long err = 0;
+
+	t = table_lock(false, &err);
+	if (!t)
+		return err;
+	s = mtree_load(&t->segs, addr);
+	if (!s || !segctl_seg_check(t, s))
+		err = -EINVAL;
+	else
+		err = detach_span(t, s);
+	table_unlock(t);
 	return err;
 }
 
@@ -360,58 +400,24 @@ free:
  * segdetach: the whole segment holding addr goes, and with a guarded one
  * its redzones (or its body and other redzone) too.
  */
-long segctl_detach(void *arg)
+long segctl_ioc_detach(void *arg)
 {
 	struct segctl_detach *d = arg;
-	struct segctl_seg *s, *m, *group[3];
-	struct segctl_table *t;
-	unsigned long idx, start, end;
-	int i, n = 0;
-	long err = 0;
 
 	if (d->flags)
 		return -EINVAL;
-	t = table_lock(false, &err);
-	if (!t)
-		return err;
-	s = mtree_load(&t->segs, d->addr);
-	if (!s || !seg_check(t, s)) {
-		err = -EINVAL;
-		goto out;
-	}
-	start = s->span_start;
-	end = s->span_end;
-	idx = start;
-	mt_for_each(&t->segs, m, idx, end - 1) {
-		if (m->span_start == start && m->span_end == end &&
-		    !WARN_ON_ONCE(n == ARRAY_SIZE(group)))
-			group[n++] = m;
-	}
-	/* Unmap only what still is ours: one call when the span is whole. */
-	for (i = 0; i < n; i++) {
-		if (group[i] != s && !seg_check(t, group[i]))
-			group[i] = NULL;
-	}
-	for (i = 0; i < n; i++) {
-		if (!group[i])
-			break;
-	}
-	if (i == n) {
-		err = vm_munmap(start, end - start);
-	} else {
-		for (i = 0; i < n && !err; i++)
-			if (group[i])
-				err = vm_munmap(group[i]->start,
-						group[i]->end - group[i]->start);
-	}
-	if (err)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (group[i])
-			segctl_seg_remove(t, group[i]);
-out:
-	table_unlock(t);
-	return err;
+	return detach_at(d->addr);
+}
+
+/*
+ * An attach whose result cannot be written back changes nothing: the
+ * dispatcher (main.c) undoes it.
+ */
+void segctl_ioc_attach_undo(void *arg)
+{
+	struct segctl_attach *a = arg;
+
+	detach_at(a->va);
 }
 
 /*
@@ -463,7 +469,7 @@ static int free_round(struct mm_struct *mm, struct segctl_seg *s,
  * segfree: whole pages inside [va, va + len) lose their contents but stay
  * mapped.  Committed pages come straight back, zeroed and locked.
  */
-long segctl_free(void *arg)
+long segctl_ioc_free(void *arg)
 {
 	struct segctl_range *r = arg;
 	struct mm_struct *mm = current->mm;
@@ -472,10 +478,11 @@ long segctl_free(void *arg)
 	unsigned long from, to, addr;
 	long ret = 0;
 
-	if (r->flags || r->va >= segctl_top() || r->len > segctl_top())
+	if (r->flags)
 		return -EINVAL;
-	from = PAGE_ALIGN(r->va);
-	to = (r->va + r->len) & PAGE_MASK;
+	ret = segctl_free_span(r->va, r->len, segctl_top(), &from, &to);
+	if (ret)
+		return ret;
 	t = table_lock(false, &ret);
 	if (!t)
 		return ret;
@@ -485,7 +492,7 @@ long segctl_free(void *arg)
 		goto out;
 	}
 	if (from >= to || (s->attr & SEGCTL_ATTR_NONE)) {
-		if (!seg_check(t, s))
+		if (!segctl_seg_check(t, s))
 			ret = -EINVAL;
 		goto out;
 	}
@@ -496,7 +503,7 @@ long segctl_free(void *arg)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (!ret && (s->attr & SEGCTL_ATTR_COMMIT))
+	if (!ret)
 		ret = segctl_fault_in(mm, from, to, s->attr, s->class);
 out:
 	table_unlock(t);
@@ -511,46 +518,33 @@ static long brk_grow(struct segctl_table *t, struct segctl_seg *s,
 	unsigned long idx;
 	long err;
 
-	if (s->attr & SEGCTL_ATTR_COMMIT) {
-		segctl_stale_reclaim(t);
-		err = segctl_charge(pages);
-		if (err)
-			return err;
-	}
-	addr = vm_mmap(NULL, s->end, len, segctl_seg_prot(s->attr),
-		       seg_mmap_flags(s->attr, s->class) | MAP_FIXED_NOREPLACE, 0);
-	if (IS_ERR_VALUE(addr)) {
-		err = map_error((long)addr, s->attr);
-		goto uncharge;
-	}
-	if (s->attr & SEGCTL_ATTR_COMMIT) {
-		err = segctl_fault_in(t->mn.mm, addr, top, s->attr, s->class);
-		if (err)
-			goto unmap;
-	}
-	/* Whatever the table still had there was unmapped behind our back. */
-	idx = s->end;
-	while ((old = mt_find(&t->segs, &idx, top - 1))) {
-		segctl_seg_drop_stale(t, old, s->end, top);
-		idx = s->end;
-	}
-	err = mtree_store_range(&t->segs, s->start, top - 1, s, GFP_KERNEL);
+	err = segctl_commit_begin(t, s->attr, pages);
 	if (err)
-		goto unmap;
+		return err;
+	addr = vm_mmap(NULL, s->end, len, segctl_attr_prot(s->attr),
+		       seg_mmap_flags(s->attr, s->class) | MAP_FIXED_NOREPLACE, 0);
+	if (IS_ERR_VALUE(addr))
+		return segctl_commit_end(t, NULL, s->attr, pages,
+					 segctl_map_error((long)addr, s->attr));
+	err = segctl_fault_in(t->mn.mm, addr, top, s->attr, s->class);
+	if (!err) {
+		/* What the table still had there was unmapped behind us. */
+		idx = s->end;
+		while ((old = mt_find(&t->segs, &idx, top - 1))) {
+			segctl_seg_drop_stale(t, old, s->end, top);
+			idx = s->end;
+		}
+		err = mtree_store_range(&t->segs, s->start, top - 1, s,
+					GFP_KERNEL);
+	}
+	err = segctl_commit_end(t, err ? NULL : s, s->attr, pages, err);
+	if (err) {
+		vm_munmap(addr, len);
+		return err;
+	}
 	s->end = top;
 	s->span_end = top;
-	if (s->attr & SEGCTL_ATTR_COMMIT) {
-		s->commit += pages;
-		t->commit += pages;
-	}
 	return 0;
-
-unmap:
-	vm_munmap(addr, len);
-uncharge:
-	if (s->attr & SEGCTL_ATTR_COMMIT)
-		segctl_uncharge(pages);
-	return err;
 }
 
 static long brk_shrink(struct segctl_table *t, struct segctl_seg *s,
@@ -588,7 +582,7 @@ static long brk_shrink(struct segctl_table *t, struct segctl_seg *s,
 }
 
 /* segbrk: move the end of the segment holding saddr; addr 0 asks its base. */
-long segctl_brk(void *arg)
+long segctl_ioc_brk(void *arg)
 {
 	struct segctl_brk *b = arg;
 	struct segctl_table *t;
@@ -602,7 +596,7 @@ long segctl_brk(void *arg)
 	if (!t)
 		return err;
 	s = mtree_load(&t->segs, b->saddr);
-	if (!s || !seg_check(t, s)) {
+	if (!s || !segctl_seg_check(t, s)) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -612,15 +606,14 @@ long segctl_brk(void *arg)
 		 * global segment's size is its name's, not ours to change.
 		 */
 		if (s->span_start != s->start || s->span_end != s->end ||
-		    s->class == SEGCTL_CLASS_GLOBAL ||
-		    b->addr > segctl_top()) {
+		    s->class == SEGCTL_CLASS_GLOBAL) {
 			err = -EINVAL;
 			goto out;
 		}
-		top = PAGE_ALIGN(b->addr);
-		if (top <= s->start)
-			err = -ENOMEM;
-		else if (top > s->end)
+		err = segctl_brk_end(b->addr, s->start, segctl_top(), &top);
+		if (err)
+			goto out;
+		if (top > s->end)
 			err = brk_grow(t, s, top);
 		else if (top < s->end)
 			err = brk_shrink(t, s, top);
@@ -636,7 +629,7 @@ out:
  * segflush: x86-64 caches are coherent, so there is nothing to flush; Plan 9
  * still checks that every page of the range lies in a segment.
  */
-long segctl_flush(void *arg)
+long segctl_ioc_flush(void *arg)
 {
 	struct segctl_range *r = arg;
 	struct segctl_table *t;
@@ -644,21 +637,21 @@ long segctl_flush(void *arg)
 	unsigned long addr, end;
 	long err = 0;
 
-	if (r->flags || r->va >= segctl_top() || r->len > segctl_top() - r->va)
+	if (r->flags)
 		return -EINVAL;
-	addr = r->va & PAGE_MASK;
-	end = PAGE_ALIGN(r->va + r->len);
+	err = segctl_flush_span(r->va, r->len, segctl_top(), &addr, &end);
+	if (err)
+		return err;
 	t = table_lock(false, &err);
 	if (!t)
 		return err;
-	do {
+	for (; addr < end; addr = s->end) {
 		s = mtree_load(&t->segs, addr);
-		if (!s || !seg_check(t, s)) {
+		if (!s || !segctl_seg_check(t, s)) {
 			err = -EINVAL;
 			break;
 		}
-		addr = s->end;
-	} while (addr < end);
+	}
 	table_unlock(t);
 	return err;
 }

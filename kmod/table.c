@@ -12,7 +12,6 @@
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -35,21 +34,66 @@ static const struct mmu_notifier_ops table_ops = {
 	.free_notifier	= table_free_notifier,
 };
 
-struct segctl_seg *segctl_seg_alloc(void)
+/* A new share, held once (by the segment or global name it is made for). */
+struct segctl_share *segctl_share_new(void)
+{
+	struct segctl_share *sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+
+	if (sh)
+		refcount_set(&sh->ref, 1);
+	return sh;
+}
+
+/* One more holder of @sh.  Never the first: that is segctl_share_new(). */
+struct segctl_share *segctl_share_get(struct segctl_share *sh)
+{
+	if (sh)
+		refcount_inc(&sh->ref);
+	return sh;
+}
+
+/* One holder fewer; the last one frees it.  @sh may be NULL. */
+void segctl_share_put(struct segctl_share *sh)
+{
+	if (sh && refcount_dec_and_test(&sh->ref))
+		kfree(sh);
+}
+
+/**
+ * segctl_seg_new - the one constructor of a segment descriptor
+ * @p: its range, attributes and class
+ * @span_start: start of the attach it belongs to (p->start for a plain one)
+ * @span_end: end of that attach
+ * @share: the share reference the descriptor takes over, or NULL
+ *
+ * Returns the descriptor, not yet in a table, or NULL (and @share still
+ * the caller's) when there is no memory.
+ */
+struct segctl_seg *segctl_seg_new(const struct segctl_piece *p,
+				  unsigned long span_start,
+				  unsigned long span_end,
+				  struct segctl_share *share)
 {
 	struct segctl_seg *s = kmem_cache_zalloc(seg_cache, GFP_KERNEL);
 
-	if (s) {
-		INIT_LIST_HEAD(&s->limbo);
-		atomic_long_inc(&segctl_nr_segs);
-	}
+	if (!s)
+		return NULL;
+	s->start = p->start;
+	s->end = p->end;
+	s->span_start = span_start;
+	s->span_end = span_end;
+	s->attr = p->attr;
+	s->class = p->seg_class;
+	s->share = share;
+	INIT_LIST_HEAD(&s->limbo);
+	atomic_long_inc(&segctl_nr_segs);
 	return s;
 }
 
+/* Free a descriptor (in no table) and drop its share reference. */
 void segctl_seg_free(struct segctl_seg *s)
 {
-	if (s->share && refcount_dec_and_test(&s->share->ref))
-		kfree(s->share);
+	segctl_share_put(s->share);
 	kmem_cache_free(seg_cache, s);
 	atomic_long_dec(&segctl_nr_segs);
 }
@@ -196,6 +240,18 @@ int segctl_seg_insert(struct segctl_table *t, struct segctl_seg *s)
 	s->born = ++t->gen;
 	t->nsegs++;
 	return 0;
+}
+
+/* Check the whole table against the mappings (before a listing). */
+void segctl_table_validate(struct segctl_table *t)
+{
+	struct segctl_seg *s;
+	unsigned long idx = 0;
+
+	lockdep_assert_held(&t->lock);
+	mt_for_each(&t->segs, s, idx, ULONG_MAX)
+		segctl_seg_check(t, s);
+	segctl_stale_reclaim(t);
 }
 
 /* Free what removals left in limbo once no fork needs it.  Under t->lock. */
@@ -371,32 +427,20 @@ struct segctl_table *segctl_table_get(struct mm_struct *mm, bool create)
 	return cw.t;
 }
 
-int segctl_debugfs_show(struct seq_file *m, void *unused)
+/* @fn on every table, each locked, under tables_lock (debugfs.c). */
+void segctl_tables_each(void (*fn)(struct segctl_table *t, void *arg),
+			void *arg)
 {
 	struct segctl_table *t;
-	struct segctl_seg *s;
-	unsigned long idx;
 	int bkt;
 
-	seq_printf(m, "tables %ld segments %ld committed %ld limit %lu\n",
-		   atomic_long_read(&segctl_nr_tables),
-		   atomic_long_read(&segctl_nr_segs),
-		   atomic_long_read(&segctl_committed),
-		   READ_ONCE(segctl_commit_limit));
 	mutex_lock(&tables_lock);
 	hash_for_each(tables, bkt, t, hnode) {
 		mutex_lock(&t->lock);
-		seq_printf(m, "pid %d segments %lu commit %lu\n",
-			   t->pid, t->nsegs, t->commit);
-		idx = 0;
-		mt_for_each(&t->segs, s, idx, ULONG_MAX) {
-			seq_puts(m, "\t");
-			segctl_show_seg(m, s);
-		}
+		fn(t, arg);
 		mutex_unlock(&t->lock);
 	}
 	mutex_unlock(&tables_lock);
-	return 0;
 }
 
 int segctl_tables_init(void)
