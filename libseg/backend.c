@@ -21,14 +21,14 @@ static void *
 noneattach(const Segreq *r)
 {
 	(void)r;
-	return segerrorp(ENODEV, why);
+	return _segerrorp(ENODEV, why);
 }
 
 static int
 nonedetach(uintptr_t addr)
 {
 	(void)addr;
-	return segerror(ENODEV, why);
+	return _segerror(ENODEV, why);
 }
 
 static int
@@ -36,7 +36,7 @@ nonerange(uintptr_t va, unsigned long len)
 {
 	(void)va;
 	(void)len;
-	return segerror(ENODEV, why);
+	return _segerror(ENODEV, why);
 }
 
 static void *
@@ -44,14 +44,14 @@ nonebrk(uintptr_t saddr, uintptr_t addr)
 {
 	(void)saddr;
 	(void)addr;
-	return segerrorp(ENODEV, why);
+	return _segerrorp(ENODEV, why);
 }
 
 static int
 nonelist(int fd)
 {
 	(void)fd;
-	return segerror(ENODEV, why);
+	return _segerror(ENODEV, why);
 }
 
 static const Segops noneops = {
@@ -73,12 +73,12 @@ choose(void)
 
 	want = getenv("SEGCTL_BACKEND");
 	if (want == NULL || *want == 0) {
-		ops = segkernelopen(reason, sizeof reason) == 0 ? &segkernelops : &seguserops;
+		ops = _segkernelopen(reason, sizeof reason) == 0 ? &_segkernelops : &_seguserops;
 	} else if (strcmp(want, "user") == 0) {
-		ops = &seguserops;
+		ops = &_seguserops;
 	} else if (strcmp(want, "kernel") == 0) {
-		if (segkernelopen(reason, sizeof reason) == 0) {
-			ops = &segkernelops;
+		if (_segkernelopen(reason, sizeof reason) == 0) {
+			ops = &_segkernelops;
 		} else {
 			snprintf(why, sizeof why, "segctl: /dev/segctl: %s (SEGCTL_BACKEND=kernel)",
 				 reason);
@@ -91,7 +91,7 @@ choose(void)
 }
 
 const Segops *
-segops(void)
+_segops(void)
 {
 	pthread_once(&once, choose);
 	return ops;
@@ -100,11 +100,11 @@ segops(void)
 int
 segbackend(void)
 {
-	return segops()->id;
+	return _segops()->id;
 }
 
 const char *
 segbackendname(void)
 {
-	return segops()->name;
+	return _segops()->name;
 }

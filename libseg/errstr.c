@@ -7,17 +7,17 @@
 #include <errno.h>
 #include "segimpl.h"
 
-const char Ebadarg[]	= "bad arg in system call";
-const char Esoverlap[]	= "segments overlap";
-const char Enovmem[]	= "virtual memory allocation failed";
-const char Einuse[]	= "device or object already in use";
-const char Ecommit[]	= "commit limit exceeded";
-const char Enoclass[]	= "unknown segment class";
+const char _segEbadarg[]	= "bad arg in system call";
+const char _segEsoverlap[]	= "segments overlap";
+const char _segEnovmem[]	= "virtual memory allocation failed";
+const char _segEinuse[]	= "device or object already in use";
+const char _segEcommit[]	= "commit limit exceeded";
+const char _segEnoclass[]	= "unknown segment class";
 
 static __thread const char *lasterr;
 
 int
-segerror(int errnum, const char *text)
+_segerror(int errnum, const char *text)
 {
 	lasterr = text;
 	errno = errnum;
@@ -25,9 +25,9 @@ segerror(int errnum, const char *text)
 }
 
 void *
-segerrorp(int errnum, const char *text)
+_segerrorp(int errnum, const char *text)
 {
-	segerror(errnum, text);
+	_segerror(errnum, text);
 	return (void *)-1;
 }
 

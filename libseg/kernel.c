@@ -21,7 +21,7 @@ static int segfd = -1;
 #define NEEDFEAT	(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK)
 
 int
-segkernelopen(char *why, int nwhy)
+_segkernelopen(char *why, int nwhy)
 {
 	struct segctl_version v;
 	int fd, nfd;
@@ -77,15 +77,15 @@ errtext(int e, int commit)
 
 	switch (e) {
 	case EINVAL:
-		return Ebadarg;
+		return _segEbadarg;
 	case EEXIST:
-		return Esoverlap;
+		return _segEsoverlap;
 	case ENOMEM:
-		return commit ? Ecommit : Enovmem;
+		return commit ? _segEcommit : _segEnovmem;
 	case EBUSY:
-		return Einuse;
+		return _segEinuse;
 	case EPERM:
-		return Ecommit;
+		return _segEcommit;
 	}
 	s = strerrordesc_np(e);
 	return s != NULL ? s : "unknown error";
@@ -97,7 +97,7 @@ kerror(int commit)
 	int e;
 
 	e = errno;
-	return segerror(e, errtext(e, commit));
+	return _segerror(e, errtext(e, commit));
 }
 
 static void *
@@ -117,7 +117,7 @@ kattach(const Segreq *r)
 	if (ioctl(segfd, SEGCTL_ATTACH, &a) < 0) {
 		/* For a name, EINVAL means no such global segment. */
 		if (errno == EINVAL && r->class == SEGCTL_CLASS_GLOBAL)
-			segerror(EINVAL, Enoclass);
+			_segerror(EINVAL, _segEnoclass);
 		else
 			kerror(r->attr & SG_COMMIT);
 		return (void *)-1;
@@ -195,7 +195,7 @@ klist(int fd)
 	if (dev < 0)
 		return kerror(0);
 	while ((n = read(dev, buf, sizeof buf)) > 0) {
-		if (segwriteall(fd, buf, n) < 0)
+		if (_segwriteall(fd, buf, n) < 0)
 			break;
 	}
 	e = errno;
@@ -207,7 +207,7 @@ klist(int fd)
 	return 0;
 }
 
-const Segops segkernelops = {
+const Segops _segkernelops = {
 	.name = "kernel",
 	.id = SEG_BACKEND_KERNEL,
 	.attach = kattach,

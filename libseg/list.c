@@ -10,7 +10,7 @@
 #include "seglist.h"
 
 int
-segwriteall(int fd, const char *buf, size_t n)
+_segwriteall(int fd, const char *buf, size_t n)
 {
 	ssize_t w;
 
@@ -30,5 +30,5 @@ segwriteall(int fd, const char *buf, size_t n)
 int
 seglist(int fd)
 {
-	return segops()->list(fd);
+	return _segops()->list(fd);
 }

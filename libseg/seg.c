@@ -43,7 +43,7 @@ readminaddr(void)
 }
 
 uintptr_t
-segminaddr(void)
+_segminaddr(void)
 {
 	pthread_once(&minonce, readminaddr);
 	return minaddr;
@@ -75,29 +75,29 @@ mkreq(Segreq *r, int attr, const char *cls, void *va, unsigned long len,
 	struct segctl_span *sp = &r->span;
 
 	if (cls == NULL)
-		return segerror(EINVAL, Ebadarg);
+		return _segerror(EINVAL, _segEbadarg);
 	r->class = classnum(cls);
 	if (r->class < 0)
-		return segerror(EINVAL, Enoclass);
+		return _segerror(EINVAL, _segEnoclass);
 	if (!segctl_attr_valid(attr))
-		return segerror(EINVAL, Ebadarg);
+		return _segerror(EINVAL, _segEbadarg);
 	r->attr = attr;
 	r->name = cls;
 	if (r->class == SEGCTL_CLASS_GLOBAL) {
 		/* Guarded attaches know only the classes "memory" and "shared". */
 		if (guard != 0)
-			return segerror(EINVAL, Enoclass);
+			return _segerror(EINVAL, _segEnoclass);
 		/* As on Plan 9, the segment has its own place and size. */
 		if (!segctl_attr_global_valid(attr))
-			return segerror(EINVAL, Ebadarg);
+			return _segerror(EINVAL, _segEbadarg);
 		*sp = (struct segctl_span){ 0 };
 		return 0;
 	}
 	if (segctl_span_round(sp, (uintptr_t)va, len, guard, USTKTOP) < 0)
-		return segerror(EINVAL, Ebadarg);
+		return _segerror(EINVAL, _segEbadarg);
 	if (va != NULL &&
-	    (sp->va < sp->guard || sp->va - sp->guard < segminaddr()))
-		return segerror(EINVAL, Ebadarg);
+	    (sp->va < sp->guard || sp->va - sp->guard < _segminaddr()))
+		return _segerror(EINVAL, _segEbadarg);
 	return 0;
 }
 
@@ -108,7 +108,7 @@ segattach(int attr, const char *cls, void *va, unsigned long len)
 
 	if (mkreq(&r, attr, cls, va, len, 0) < 0)
 		return (void *)-1;
-	return segops()->attach(&r);
+	return _segops()->attach(&r);
 }
 
 void *
@@ -119,29 +119,29 @@ segattachguarded(int attr, const char *cls, void *va, unsigned long len,
 
 	if (mkreq(&r, attr, cls, va, len, guard) < 0)
 		return (void *)-1;
-	return segops()->attach(&r);
+	return _segops()->attach(&r);
 }
 
 int
 segdetach(void *addr)
 {
-	return segops()->detach((uintptr_t)addr);
+	return _segops()->detach((uintptr_t)addr);
 }
 
 int
 segfree(void *va, unsigned long len)
 {
-	return segops()->free((uintptr_t)va, len);
+	return _segops()->free((uintptr_t)va, len);
 }
 
 void *
 segbrk(void *saddr, void *addr)
 {
-	return segops()->brk((uintptr_t)saddr, (uintptr_t)addr);
+	return _segops()->brk((uintptr_t)saddr, (uintptr_t)addr);
 }
 
 int
 segflush(void *va, unsigned long len)
 {
-	return segops()->flush((uintptr_t)va, len);
+	return _segops()->flush((uintptr_t)va, len);
 }

@@ -19,7 +19,11 @@ _Static_assert(SG_RONLY == SEGCTL_ATTR_RONLY && SG_CEXEC == SEGCTL_ATTR_CEXEC &&
 	       SG_NOEXEC == SEGCTL_ATTR_NOEXEC && SG_COMMIT == SEGCTL_ATTR_COMMIT &&
 	       SG_SAS == SEGCTL_ATTR_SAS, "seg.h's SG_* are not the uapi's bits");
 
-/* Nothing here is part of the library's ABI. */
+/*
+ * Nothing here is part of the library's ABI.  Every name libseg.a defines
+ * outside the API starts with _seg (or is static), so that a program may
+ * define Ebadarg or segfind and still link libseg statically.
+ */
 #pragma GCC visibility push(hidden)
 
 /*
@@ -56,27 +60,27 @@ struct Segops {
 	int		(*list)(int fd);
 };
 
-extern const Segops	segkernelops;
-extern const Segops	seguserops;
+extern const Segops	_segkernelops;
+extern const Segops	_seguserops;
 
-const Segops	*segops(void);			/* backend.c */
-int		segkernelopen(char *why, int nwhy);	/* kernel.c */
+const Segops	*_segops(void);			/* backend.c */
+int		_segkernelopen(char *why, int nwhy);	/* kernel.c */
 
 /* Errors (errstr.c): Plan 9's names and texts. */
-extern const char	Ebadarg[];
-extern const char	Esoverlap[];
-extern const char	Enovmem[];
-extern const char	Einuse[];
-extern const char	Ecommit[];
-extern const char	Enoclass[];
+extern const char	_segEbadarg[];
+extern const char	_segEsoverlap[];
+extern const char	_segEnovmem[];
+extern const char	_segEinuse[];
+extern const char	_segEcommit[];
+extern const char	_segEnoclass[];
 
-int		segerror(int errnum, const char *text);	/* returns -1 */
-void		*segerrorp(int errnum, const char *text);	/* returns (void*)-1 */
+int		_segerror(int errnum, const char *text);	/* returns -1 */
+void		*_segerrorp(int errnum, const char *text);	/* returns (void*)-1 */
 
-int		segwriteall(int fd, const char *buf, size_t n);
+int		_segwriteall(int fd, const char *buf, size_t n);
 
 /* The lowest address a fixed segattach may ask for (seg.c). */
-uintptr_t	segminaddr(void);
+uintptr_t	_segminaddr(void);
 
 #pragma GCC visibility pop
 

@@ -85,7 +85,7 @@ lockbyte(int fd, int64_t off, short type)
  * them the child shares ours.
  */
 void
-shrefprepare(void)
+_segshrefprepare(void)
 {
 	char path[32];
 
@@ -101,7 +101,7 @@ shrefprepare(void)
 
 /* Before fork, for each shared segment: ours and the child's hold. */
 void
-shrefprepare1(Seg *s)
+_segshrefprepare1(Seg *s)
 {
 	uint64_t id;
 
@@ -118,7 +118,7 @@ shrefprepare1(Seg *s)
 }
 
 void
-shrefparent(void)
+_segshrefparent(void)
 {
 	if (childfd >= 0)
 		close(childfd);
@@ -126,7 +126,7 @@ shrefparent(void)
 }
 
 void
-shrefchild(void)
+_segshrefchild(void)
 {
 	if (childfd < 0) {
 		me = 0;		/* the parent's locks are ours too: never drop them */
@@ -139,7 +139,7 @@ shrefchild(void)
 }
 
 void
-shrefrelease(Seg *s)
+_segshrefrelease(Seg *s)
 {
 	if (s->shoff != 0 && me != 0)
 		lockbyte(lockfd, s->shoff | me, F_UNLCK);
@@ -180,7 +180,7 @@ countlocks(int64_t lo, int64_t hi, int count)
  * whether there is one (one system call).
  */
 int
-shrefothers(Seg *s, int count)
+_segshrefothers(Seg *s, int count)
 {
 	if (s->shoff == 0)
 		return 0;

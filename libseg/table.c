@@ -25,7 +25,7 @@ cmp(const void *a, const void *b)
 
 /* A segment overlapping [lo, hi), or NULL. */
 Seg *
-segfindrange(uintptr_t lo, uintptr_t hi)
+_segfindrange(uintptr_t lo, uintptr_t hi)
 {
 	Seg key = { .base = lo, .top = hi };
 	void *n;
@@ -37,20 +37,20 @@ segfindrange(uintptr_t lo, uintptr_t hi)
 }
 
 Seg *
-segfind(uintptr_t addr)
+_segfind(uintptr_t addr)
 {
-	return segfindrange(addr, addr + 1);
+	return _segfindrange(addr, addr + 1);
 }
 
 /* -1 when out of memory; the caller made sure nothing overlaps s. */
 int
-seginsert(Seg *s)
+_seginsert(Seg *s)
 {
 	return tsearch(s, &root, cmp) != NULL ? 0 : -1;
 }
 
 void
-segremove(Seg *s)
+_segremove(Seg *s)
 {
 	tdelete(s, &root, cmp);
 }
@@ -71,7 +71,7 @@ visit(const void *n, VISIT v, void *arg)
 
 /* f on every segment in ascending order; f must not change the tree. */
 void
-segwalk(void (*f)(Seg *, void *), void *arg)
+_segwalk(void (*f)(Seg *, void *), void *arg)
 {
 	struct walk w = { f, arg };
 

@@ -56,12 +56,12 @@ maperror(int e)
 {
 	switch (e) {
 	case EEXIST:
-		return segerror(EEXIST, Esoverlap);
+		return _segerror(EEXIST, _segEsoverlap);
 	case EINVAL:
 	case EPERM:	/* below vm.mmap_min_addr */
-		return segerror(EINVAL, Ebadarg);
+		return _segerror(EINVAL, _segEbadarg);
 	}
-	return segerror(ENOMEM, Enovmem);
+	return _segerror(ENOMEM, _segEnovmem);
 }
 
 /*
@@ -81,7 +81,7 @@ mapat(uintptr_t va, unsigned long len, int prot, int flags, uintptr_t *p)
 	/* Before Linux 4.17 MAP_FIXED_NOREPLACE was only a hint. */
 	if (va != 0 && (uintptr_t)v != va) {
 		munmap(v, len);
-		return segerror(EEXIST, Esoverlap);
+		return _segerror(EEXIST, _segEsoverlap);
 	}
 	*p = (uintptr_t)v;
 	return 0;
@@ -98,16 +98,16 @@ commit(uintptr_t p, unsigned long len)
 	unsigned long n, i;
 
 	if (sysmlock(p, len) < 0)
-		return segerror(errno == EPERM ? EPERM : ENOMEM, Ecommit);
+		return _segerror(errno == EPERM ? EPERM : ENOMEM, _segEcommit);
 	for (; len > 0; p += n * BY2PG, len -= n * BY2PG) {
 		n = len / BY2PG;
 		if (n > sizeof vec)
 			n = sizeof vec;
 		if (mincore((void *)p, n * BY2PG, vec) < 0)
-			return segerror(ENOMEM, Ecommit);
+			return _segerror(ENOMEM, _segEcommit);
 		for (i = 0; i < n; i++)
 			if (!(vec[i] & 1))
-				return segerror(ENOMEM, Ecommit);
+				return _segerror(ENOMEM, _segEcommit);
 	}
 	return 0;
 }
@@ -175,9 +175,9 @@ unring(Seg *s)
 static void
 dropseg(Seg *s)
 {
-	segremove(s);
+	_segremove(s);
 	unring(s);
-	shrefrelease(s);
+	_segshrefrelease(s);
 	free(s);
 }
 
@@ -190,7 +190,7 @@ dropstale(uintptr_t lo, uintptr_t hi)
 {
 	Seg *s;
 
-	while ((s = segfindrange(lo, hi)) != NULL)
+	while ((s = _segfindrange(lo, hi)) != NULL)
 		dropseg(s);
 }
 
@@ -200,21 +200,21 @@ forkprepare1(Seg *s, void *arg)
 {
 	(void)arg;
 	if (s->class == SEGCTL_CLASS_SHARED)
-		shrefprepare1(s);
+		_segshrefprepare1(s);
 }
 
 static void
 forkprepare(void)
 {
 	pthread_mutex_lock(&tablock);
-	shrefprepare();
-	segwalk(forkprepare1, NULL);
+	_segshrefprepare();
+	_segwalk(forkprepare1, NULL);
 }
 
 static void
 forkparent(void)
 {
-	shrefparent();
+	_segshrefparent();
 	pthread_mutex_unlock(&tablock);
 }
 
@@ -235,8 +235,8 @@ forkchild1(Seg *s, void *arg)
 static void
 forkchild(void)
 {
-	shrefchild();
-	segwalk(forkchild1, NULL);
+	_segshrefchild();
+	_segwalk(forkchild1, NULL);
 	pthread_mutex_unlock(&tablock);
 }
 
@@ -258,13 +258,13 @@ uattach(const Segreq *r)
 	struct segctl_piece pc[3];
 	uintptr_t p, body, lo;
 	unsigned long span;
-	int prot, flags;
+	int prot, flags, zflags;
 	Seg *s[3];
 	int i, n;
 
 	/* Global segments live in the module; a process alone has none. */
 	if (r->class == SEGCTL_CLASS_GLOBAL)
-		return segerrorp(EINVAL, Enoclass);
+		return _segerrorp(EINVAL, _segEnoclass);
 	pthread_once(&forkonce, setupfork);
 	prot = segctl_attr_prot(r->attr);
 	flags = segctl_map_flags(r->attr, r->class);
@@ -281,7 +281,8 @@ uattach(const Segreq *r)
 			goto out;
 		body = p + sp->guard;
 	} else {
-		if (mapat(lo, span, PROT_NONE, segctl_map_flags(SG_NONE, SEGCTL_CLASS_MEMORY), &p) < 0)
+		zflags = segctl_map_flags(SG_NONE, SEGCTL_CLASS_MEMORY);
+		if (mapat(lo, span, PROT_NONE, zflags, &p) < 0)
 			goto out;
 		body = p + sp->guard;
 		if (mmap((void *)body, sp->len, prot, flags | MAP_FIXED, -1, 0) == MAP_FAILED) {
@@ -297,14 +298,14 @@ uattach(const Segreq *r)
 		s[i] = newseg(&pc[i]);
 	dropstale(p, p + span);
 	for (i = 0; i < n; i++)
-		if (s[i] == NULL || seginsert(s[i]) < 0)
+		if (s[i] == NULL || _seginsert(s[i]) < 0)
 			break;
 	if (i < n) {
 		while (i-- > 0)
-			segremove(s[i]);
+			_segremove(s[i]);
 		for (i = 0; i < n; i++)
 			free(s[i]);
-		segerror(ENOMEM, Enovmem);
+		_segerror(ENOMEM, _segEnovmem);
 		goto unmap;
 	}
 	for (i = 0; i + 1 < n; i++)
@@ -326,10 +327,10 @@ udetach(uintptr_t addr)
 	Seg *s, *next;
 
 	pthread_mutex_lock(&tablock);
-	s = segfind(addr);
+	s = _segfind(addr);
 	if (s == NULL) {
 		pthread_mutex_unlock(&tablock);
-		return segerror(EINVAL, Ebadarg);
+		return _segerror(EINVAL, _segEbadarg);
 	}
 	do {
 		next = s->ring != s ? s->ring : NULL;
@@ -359,10 +360,10 @@ ufree(uintptr_t va, unsigned long len)
 		return maperror(-rv);
 	rv = 0;
 	pthread_mutex_lock(&tablock);
-	s = segfind(va);
+	s = _segfind(va);
 	/* Plan 9's test: the last whole page must end inside the segment. */
 	if (s == NULL || to > s->top) {
-		rv = segerror(EINVAL, Ebadarg);
+		rv = _segerror(EINVAL, _segEbadarg);
 		goto out;
 	}
 	if (from >= to || (s->attr & SG_NONE))
@@ -373,7 +374,7 @@ ufree(uintptr_t va, unsigned long len)
 	if (s->attr & SG_COMMIT)
 		sysmunlock(from, to - from);
 	if (madvise((void *)from, to - from, advice) < 0)
-		rv = segerror(EINVAL, Ebadarg);
+		rv = _segerror(EINVAL, _segEbadarg);
 	if ((s->attr & SG_COMMIT) && commit(from, to - from) < 0)
 		rv = -1;
 out:
@@ -406,8 +407,8 @@ grow(Seg *s, uintptr_t top)
 static int
 shrink(Seg *s, uintptr_t top)
 {
-	if (s->class == SEGCTL_CLASS_SHARED && shrefothers(s, 0) > 0)
-		return segerror(EBUSY, Einuse);
+	if (s->class == SEGCTL_CLASS_SHARED && _segshrefothers(s, 0) > 0)
+		return _segerror(EBUSY, _segEinuse);
 	munmap((void *)top, s->top - top);
 	s->top = top;
 	return 0;
@@ -423,9 +424,9 @@ ubrk(uintptr_t saddr, uintptr_t addr)
 
 	rv = (void *)-1;
 	pthread_mutex_lock(&tablock);
-	s = segfind(saddr);
+	s = _segfind(saddr);
 	if (s == NULL) {
-		segerror(EINVAL, Ebadarg);
+		_segerror(EINVAL, _segEbadarg);
 		goto out;
 	}
 	if (addr == 0) {
@@ -434,7 +435,7 @@ ubrk(uintptr_t saddr, uintptr_t addr)
 	}
 	/* A guarded segment's body is pinned between its redzones. */
 	if (s->ring != s) {
-		segerror(EINVAL, Ebadarg);
+		_segerror(EINVAL, _segEbadarg);
 		goto out;
 	}
 	r = segctl_brk_end(addr, s->base, USTKTOP, &top);
@@ -466,9 +467,9 @@ uflush(uintptr_t va, unsigned long len)
 	rv = 0;
 	pthread_mutex_lock(&tablock);
 	for (; a < hi; a = s->top) {
-		s = segfind(a);
+		s = _segfind(a);
 		if (s == NULL) {
-			rv = segerror(EINVAL, Ebadarg);
+			rv = _segerror(EINVAL, _segEbadarg);
 			break;
 		}
 	}
@@ -505,7 +506,7 @@ list1(Seg *s, void *arg)
 	}
 	ref = 1;
 	if (s->class == SEGCTL_CLASS_SHARED)
-		ref += shrefothers(s, 1);
+		ref += _segshrefothers(s, 1);
 	b->n += segctl_fmt_line(b->p + b->n, s->class, s->attr, s->base, s->top, ref);
 }
 
@@ -517,19 +518,19 @@ ulist(int fd)
 	int rv;
 
 	pthread_mutex_lock(&tablock);
-	segwalk(list1, &b);
+	_segwalk(list1, &b);
 	pthread_mutex_unlock(&tablock);
 	if (b.nomem)
-		rv = segerror(ENOMEM, Enovmem);
-	else if (segwriteall(fd, b.p, b.n) < 0)
-		rv = segerror(errno, strerrordesc_np(errno));
+		rv = _segerror(ENOMEM, _segEnovmem);
+	else if (_segwriteall(fd, b.p, b.n) < 0)
+		rv = _segerror(errno, strerrordesc_np(errno));
 	else
 		rv = 0;
 	free(b.p);
 	return rv;
 }
 
-const Segops seguserops = {
+const Segops _seguserops = {
 	.name = "user",
 	.id = SEG_BACKEND_USER,
 	.attach = uattach,

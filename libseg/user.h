@@ -22,18 +22,18 @@ struct Seg {
 	int64_t		shoff;		/* lock region once forked (shref.c), else 0 */
 };
 
-Seg	*segfind(uintptr_t addr);
-Seg	*segfindrange(uintptr_t lo, uintptr_t hi);
-int	seginsert(Seg *s);
-void	segremove(Seg *s);
-void	segwalk(void (*f)(Seg *s, void *arg), void *arg);
+Seg	*_segfind(uintptr_t addr);
+Seg	*_segfindrange(uintptr_t lo, uintptr_t hi);
+int	_seginsert(Seg *s);
+void	_segremove(Seg *s);
+void	_segwalk(void (*f)(Seg *s, void *arg), void *arg);
 
-void	shrefprepare(void);
-void	shrefprepare1(Seg *s);
-void	shrefparent(void);
-void	shrefchild(void);
-void	shrefrelease(Seg *s);
-int	shrefothers(Seg *s, int count);
+void	_segshrefprepare(void);
+void	_segshrefprepare1(Seg *s);
+void	_segshrefparent(void);
+void	_segshrefchild(void);
+void	_segshrefrelease(Seg *s);
+int	_segshrefothers(Seg *s, int count);
 
 #pragma GCC visibility pop
 
