@@ -699,7 +699,7 @@ static bool writable(unsigned attr)
 /* The listing must be the model, line for line. */
 static void m_compare(struct model *m, long step)
 {
-	static struct lseg v[ARENA + 8];
+	static struct seg v[ARENA + 8];
 	char why[256];
 	int n = seg_list(fd, v, ARENA + 8, why, sizeof(why)), i, j;
 
@@ -1107,7 +1107,7 @@ static void fork_op(int tid, struct rng *r)
 		return;
 	}
 	if (pid == 0) {
-		static struct lseg v[MAXSEG];
+		static struct seg v[MAXSEG];
 		struct rng cr;
 		char why[256];
 		int n;
@@ -1217,7 +1217,7 @@ static void random_op(int tid, struct rng *r, bool child)
 		check(tid, seg_flush(fd, a, len), ALLOW_BASE | B(EINVAL), what);
 		atomic_fetch_add(&ops, 1);
 	} else if (op < 600) {			/* list */
-		static __thread struct lseg v[64];
+		static __thread struct seg v[64];
 		char why[256];
 
 		if (listfd < 0)
@@ -1338,7 +1338,7 @@ static void phase_random(long n)
 
 static void phase_consistent(void)
 {
-	static struct lseg v[MAXSEG];
+	static struct seg v[MAXSEG];
 	double t0 = now();
 	char why[256];
 	int n = seg_list(fd, v, MAXSEG, why, sizeof(why));
@@ -1353,7 +1353,7 @@ static void phase_consistent(void)
 
 static void phase_cleanup(void)
 {
-	static struct lseg v[MAXSEG];
+	static struct seg v[MAXSEG];
 	double t0 = now();
 	char why[256];
 	long committed, vmlck;

@@ -95,194 +95,48 @@ int seg_brk(int fd, unsigned long saddr, unsigned long addr,
 	return e;
 }
 
-/* The whole of a file read through an open descriptor, NUL-terminated. */
-static char *slurp_fd(int fd, size_t *len)
+int seg_list(int fd, struct seg *v, int max, char *why, size_t whylen)
 {
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap);
-	ssize_t r;
-
-	if (!buf)
-		return NULL;
-	for (;;) {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap *= 2);
-
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
-static bool hexfield(const char *p, int width, unsigned long *v)
-{
-	char *end;
-	int i;
-
-	/* %12lx: right-aligned in 12 columns, wider only when it must be. */
-	for (i = 0; i < width - 1 && p[i] == ' '; i++)
-		;
-	if (p[i] == ' ' || p[i] == '\0')
-		return false;
-	errno = 0;
-	*v = strtoul(p + i, &end, 16);
-	return errno == 0 && end > p + i && (*end == ' ' || *end == '\n');
-}
-
-int seg_list(int fd, struct lseg *v, int max, char *why, size_t whylen)
-{
-	static const char letters[] = "RNCSX";
-	char *buf, *line, *nl, *p;
-	unsigned long prev_top = 0;
-	int n = 0, i;
+	struct seg *all;
+	char *buf;
+	int n, i;
 
 	if (lseek(fd, 0, SEEK_SET) != 0) {
 		snprintf(why, whylen, "lseek: %s", strerror(errno));
 		return -1;
 	}
-	buf = slurp_fd(fd, NULL);
+	buf = readall_fd(fd, NULL);
 	if (!buf) {
 		snprintf(why, whylen, "read: %s", strerror(errno));
 		return -1;
 	}
-	for (line = buf; *line; line = nl + 1) {
-		struct lseg s;
-		char *end;
-
-		nl = strchr(line, '\n');
-		if (!nl) {
-			snprintf(why, whylen, "unterminated line '%.60s'", line);
-			goto bad;
-		}
-		/* "%-6s %c%c%c%c%c %12lx %12lx %4d\n" */
-		if (strncmp(line, "memory ", 7) && strncmp(line, "shared ", 7)) {
-			snprintf(why, whylen, "bad class in '%.*s'", (int)(nl - line), line);
-			goto bad;
-		}
-		memcpy(s.class, line, 6);
-		s.class[6] = '\0';
-		for (i = 0; i < 5; i++) {
-			char c = line[7 + i];
-
-			if (c != ' ' && c != letters[i]) {
-				snprintf(why, whylen, "bad flag column %d in '%.*s'",
-					 i, (int)(nl - line), line);
-				goto bad;
-			}
-			s.flags[i] = c;
-		}
-		s.flags[5] = '\0';
-		p = line + 12;
-		if (*p != ' ' || !hexfield(p + 1, 12, &s.base)) {
-			snprintf(why, whylen, "bad base in '%.*s'", (int)(nl - line), line);
-			goto bad;
-		}
-		p = strchr(p + 1 + strspn(p + 1, " "), ' ');
-		if (!p || !hexfield(p + 1, 12, &s.top)) {
-			snprintf(why, whylen, "bad top in '%.*s'", (int)(nl - line), line);
-			goto bad;
-		}
-		p = strchr(p + 1 + strspn(p + 1, " "), ' ');
-		if (!p) {
-			snprintf(why, whylen, "no ref in '%.*s'", (int)(nl - line), line);
-			goto bad;
-		}
-		errno = 0;
-		s.ref = strtoul(p, &end, 10);
-		if (errno || end != nl || s.ref < 1 || nl - p < 5) {
-			snprintf(why, whylen, "bad ref in '%.*s'", (int)(nl - line), line);
-			goto bad;
-		}
-		/* Only user addresses, page aligned, ascending, disjoint. */
-		if ((s.base | s.top) & (PG - 1) || s.base >= s.top ||
-		    s.top > user_top || s.base < prev_top) {
-			snprintf(why, whylen, "bad range in '%.*s' (previous top %lx)",
-				 (int)(nl - line), line, prev_top);
-			goto bad;
-		}
-		if (s.class[0] == 'm' && s.ref != 1) {
-			snprintf(why, whylen, "memory segment with ref %u", s.ref);
-			goto bad;
-		}
-		prev_top = s.top;
-		if (n < max)
-			v[n] = s;
-		n++;
-	}
+	n = segs_parse(buf, user_top, &all, why, whylen);
 	free(buf);
-	return n;
-bad:
-	free(buf);
-	return -1;
-}
-
-struct map {
-	unsigned long	start, end;
-	char		perms[5];
-};
-
-static int read_maps(struct map **out)
-{
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC), n = 0, cap = 256;
-	struct map *v = malloc(cap * sizeof(*v));
-	char *buf, *line, *nl;
-
-	if (fd < 0 || !v) {
-		free(v);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	buf = slurp_fd(fd, NULL);
-	close(fd);
-	if (!buf) {
-		free(v);
-		return -1;
-	}
-	for (line = buf; *line && (nl = strchr(line, '\n')); line = nl + 1) {
-		if (n == cap) {
-			struct map *nv = realloc(v, (cap *= 2) * sizeof(*v));
-
-			if (!nv)
-				break;
-			v = nv;
+	for (i = 0; i < n; i++) {
+		if (all[i].class[0] == 'm' && all[i].ref != 1) {
+			snprintf(why, whylen, "memory segment %lx with ref %u",
+				 all[i].base, all[i].ref);
+			n = -1;
+			break;
 		}
-		if (sscanf(line, "%lx-%lx %4s", &v[n].start, &v[n].end, v[n].perms) == 3)
-			n++;
+		if (i < max)
+			v[i] = all[i];
 	}
-	free(buf);
-	*out = v;
+	free(all);
 	return n;
 }
 
-bool seg_list_matches_maps(const struct lseg *v, int n, char *why, size_t whylen)
+bool seg_list_matches_maps(const struct seg *v, int n, char *why, size_t whylen)
 {
 	struct map *m;
-	int nm = read_maps(&m), i, j = 0;
+	int nm = maps_read(&m), i, j = 0;
 
 	if (nm < 0) {
 		snprintf(why, whylen, "cannot read /proc/self/maps");
 		return false;
 	}
 	for (i = 0; i < n; i++) {
-		const struct lseg *s = &v[i];
+		const struct seg *s = &v[i];
 		bool none = s->flags[1] == 'N', ronly = s->flags[0] == 'R';
 		char share = (s->class[0] == 's' && !none) ? 's' : 'p';
 		unsigned long addr = s->base;
@@ -361,7 +215,7 @@ long proc_status_kb(const char *field)
 
 	if (fd < 0)
 		return -1;
-	buf = slurp_fd(fd, NULL);
+	buf = readall_fd(fd, NULL);
 	close(fd);
 	if (!buf)
 		return -1;

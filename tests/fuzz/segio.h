@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * segio.h: what the fuzzer and the stress tests share: raw ioctls on
- * /dev/segctl, the listing parsed and checked against /proc/self/maps, the
- * module's counters, and a small seeded PRNG.
+ * /dev/segctl, the listing (parsed by tests/lib/maps.h) checked against
+ * /proc/self/maps, the module's counters, and a small seeded PRNG.
  */
 #ifndef SEGIO_H
 #define SEGIO_H
@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "maps.h"
 
 #define PG		4096UL
 #define MEM		SEGCTL_CLASS_MEMORY
@@ -35,27 +37,20 @@ int	seg_flush(int fd, unsigned long va, unsigned long len);
 int	seg_brk(int fd, unsigned long saddr, unsigned long addr,
 		unsigned long *base, unsigned long *top);
 
-/* One line of the listing. */
-struct lseg {
-	char		class[8];
-	char		flags[6];	/* columns R N C S X, blank when unset */
-	unsigned long	base, top;
-	unsigned	ref;
-};
-
 /*
  * Read the caller's listing through fd and parse it into v (at most max).
  * Returns the number of lines, or -1 with a reason in why when a line does
- * not have doc/contract.md §1.7's format or the lines are not ascending and disjoint.
+ * not have doc/contract.md §1.7's format or the lines are not ascending and
+ * disjoint, or a "memory" segment is held more than once.
  */
-int	seg_list(int fd, struct lseg *v, int max, char *why, size_t whylen);
+int	seg_list(int fd, struct seg *v, int max, char *why, size_t whylen);
 
 /*
  * Every listed segment is mapped in /proc/self/maps, all of [base, top),
  * with the protection and sharing its flags promise.  Returns true, or
  * false with the first mismatch in why.
  */
-bool	seg_list_matches_maps(const struct lseg *v, int n, char *why,
+bool	seg_list_matches_maps(const struct seg *v, int n, char *why,
 			      size_t whylen);
 
 /* A module parameter from /sys/module/segctl/parameters, or -1. */

@@ -117,40 +117,10 @@ int segbrk(unsigned long saddr, unsigned long addr, unsigned long *base,
 	return 0;
 }
 
+/* A whole file, or NULL with errno when it cannot be read. */
 char *slurp(const char *path, size_t *len)
 {
-	size_t n = 0, cap = 8192;
-	char *buf = malloc(cap);
-	ssize_t r;
-	int f = open(path, O_RDONLY | O_CLOEXEC);
-
-	ASSERT(buf != NULL);
-	if (f < 0) {
-		int e = errno;
-
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			ASSERT(buf != NULL);
-		}
-		r = read(f, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		ASSERT(r >= 0, "read %s: %s", path, strerror(errno));
-		if (r == 0)
-			break;
-		n += r;
-	}
-	close(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
+	return readall(path, len);
 }
 
 char *listing(size_t *len)
@@ -161,65 +131,13 @@ char *listing(size_t *len)
 	return s;
 }
 
-void seg_line(char *buf, size_t n, const char *class, const char *flags,
-	      unsigned long base, unsigned long top, unsigned ref)
-{
-	snprintf(buf, n, "%-6s %c%c%c%c%c %12lx %12lx %4u", class, flags[0],
-		 flags[1], flags[2], flags[3], flags[4], base, top, ref);
-}
-
-/* One listing line into *s; the line must be exactly what the format gives. */
-static void parse_line(const char *line, struct seg *s)
-{
-	static const char letters[] = "RNCSX";
-	char again[128];
-	int i;
-
-	ASSERT(strlen(line) > 13 && line[6] == ' ' && line[12] == ' ',
-	       "listing line '%s'", line);
-	memcpy(s->class, line, 6);
-	s->class[6] = '\0';
-	for (i = 5; i > 0 && s->class[i] == ' '; i--)
-		s->class[i] = '\0';
-	ASSERT(strcmp(s->class, "memory") == 0 || strcmp(s->class, "shared") == 0,
-	       "class in '%s'", line);
-	memcpy(s->flags, line + 7, 5);
-	s->flags[5] = '\0';
-	for (i = 0; i < 5; i++)
-		ASSERT(s->flags[i] == ' ' || s->flags[i] == letters[i],
-		       "flag column %d in '%s'", i, line);
-	ASSERT(sscanf(line + 13, "%lx %lx %u", &s->base, &s->top, &s->ref) == 3,
-	       "numbers in '%s'", line);
-	seg_line(again, sizeof(again), s->class, s->flags, s->base, s->top, s->ref);
-	ASSERT(strcmp(again, line) == 0, "line '%s' is not in the format '%s'",
-	       line, again);
-	ASSERT(s->base < s->top && s->top <= USER_TOP && s->base % PG == 0 &&
-	       s->top % PG == 0, "range in '%s'", line);
-}
-
 int list_segs(struct seg **v)
 {
-	char *text = listing(NULL), *line, *save = NULL, *p = text;
-	int n = 0, cap = 64;
-	struct seg *segs = malloc(cap * sizeof(*segs));
+	char *text = listing(NULL), why[256];
+	int n = segs_parse(text, USER_TOP, v, why, sizeof(why));
 
-	ASSERT(segs != NULL);
-	ASSERT(text[0] == '\0' || text[strlen(text) - 1] == '\n',
-	       "listing does not end in a newline");
-	while ((line = strtok_r(p, "\n", &save)) != NULL) {
-		p = NULL;
-		if (n == cap) {
-			cap *= 2;
-			segs = realloc(segs, cap * sizeof(*segs));
-			ASSERT(segs != NULL);
-		}
-		parse_line(line, &segs[n]);
-		ASSERT(n == 0 || segs[n - 1].top <= segs[n].base,
-		       "listing not ascending at line %d", n + 1);
-		n++;
-	}
+	ASSERT(n >= 0, "listing: %s", why);
 	free(text);
-	*v = segs;
 	return n;
 }
 
@@ -249,43 +167,12 @@ bool find_seg(unsigned long base, struct seg *s)
 	return found;
 }
 
-/* Calls fn for each line of /proc/self/maps until it returns true. */
-static bool each_map(bool (*fn)(const struct map *, void *), void *arg)
-{
-	char *text = slurp("/proc/self/maps", NULL), *line, *save = NULL, *p;
-	struct map m;
-	bool hit = false;
-
-	ASSERT(text != NULL, "read /proc/self/maps: %s", strerror(errno));
-	for (p = text; !hit && (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
-		ASSERT(sscanf(line, "%lx-%lx %4s", &m.start, &m.end, m.perms) == 3,
-		       "maps line '%s'", line);
-		hit = fn(&m, arg);
-	}
-	free(text);
-	return hit;
-}
-
-struct lookup {
-	unsigned long	addr;
-	struct map	*m;
-};
-
-static bool holds(const struct map *m, void *arg)
-{
-	struct lookup *l = arg;
-
-	if (l->addr < m->start || l->addr >= m->end)
-		return false;
-	*l->m = *m;
-	return true;
-}
-
 bool map_at(unsigned long addr, struct map *m)
 {
-	struct lookup l = { addr, m };
+	int r = maps_overlap(addr, addr + 1, m);
 
-	return each_map(holds, &l);
+	ASSERT(r >= 0, "read /proc/self/maps: %s", strerror(errno));
+	return r;
 }
 
 bool mapped_as(unsigned long start, unsigned long end, const char *perms)
@@ -307,22 +194,12 @@ bool mapped(unsigned long start, unsigned long end)
 	return mapped_as(start, end, NULL);
 }
 
-struct span {
-	unsigned long start, end;
-};
-
-static bool meets(const struct map *m, void *arg)
-{
-	struct span *s = arg;
-
-	return m->start < s->end && m->end > s->start;
-}
-
 bool unmapped(unsigned long start, unsigned long end)
 {
-	struct span s = { start, end };
+	int r = maps_overlap(start, end, NULL);
 
-	return !each_map(meets, &s);
+	ASSERT(r >= 0, "read /proc/self/maps: %s", strerror(errno));
+	return !r;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "maps.h"
 #include "tap.h"
 
 
@@ -48,27 +49,16 @@ int	segflush(unsigned long va, unsigned long len);
 int	segbrk(unsigned long saddr, unsigned long addr, unsigned long *base,
 	       unsigned long *top);
 
-/* The listing, every line checked against the doc/contract.md §1.7 format. */
-struct seg {
-	char		class[8];
-	char		flags[6];	/* "RNCSX" columns, blanks when unset */
-	unsigned long	base, top;
-	unsigned	ref;
-};
+/*
+ * The listing, every line checked against the doc/contract.md §1.7 format
+ * (struct seg, seg_format: tests/lib/maps.h).
+ */
 char	*listing(size_t *len);		/* the raw text, malloc'd */
 int	list_segs(struct seg **v);	/* parsed; *v malloc'd; returns count */
 int	nsegs(void);
 /* The segment whose base is base, copied to *s; false if none. */
 bool	find_seg(unsigned long base, struct seg *s);
-/* The listing line the module must print for this segment. */
-void	seg_line(char *buf, size_t n, const char *class, const char *flags,
-		 unsigned long base, unsigned long top, unsigned ref);
-
-/* /proc/self/maps. */
-struct map {
-	unsigned long	start, end;
-	char		perms[5];
-};
+/* /proc/self/maps (struct map: tests/lib/maps.h). */
 bool	map_at(unsigned long addr, struct map *m);	/* VMA holding addr */
 bool	mapped(unsigned long start, unsigned long end);	/* all of it */
 bool	unmapped(unsigned long start, unsigned long end); /* none of it */

@@ -36,17 +36,17 @@ TEST(list_exact_text)
 	va[3] = attach(0, SHR, r + 0x20 * PG, 0x10 * PG);
 	ASSERT(va[0] != FAILED && va[1] != FAILED && va[2] != FAILED && va[3] != FAILED);
 	want[0] = '\0';
-	seg_line(line, sizeof(line), "memory", "  C  ", r, r + 3 * PG, 1);
-	strcat(strcat(want, line), "\n");
-	seg_line(line, sizeof(line), "memory", " N  X", r + 0x10 * PG, r + 0x12 * PG, 1);
-	strcat(strcat(want, line), "\n");
-	seg_line(line, sizeof(line), "shared", "     ", r + 0x20 * PG, r + 0x30 * PG, 1);
-	strcat(strcat(want, line), "\n");
-	seg_line(line, sizeof(line), "shared", "R  S ", r + 0x30 * PG, r + 0x31 * PG, 1);
-	strcat(strcat(want, line), "\n");
+	seg_format(line, sizeof(line), "memory", "  C  ", r, r + 3 * PG, 1);
+	strcat(want, line);
+	seg_format(line, sizeof(line), "memory", " N  X", r + 0x10 * PG, r + 0x12 * PG, 1);
+	strcat(want, line);
+	seg_format(line, sizeof(line), "shared", "     ", r + 0x20 * PG, r + 0x30 * PG, 1);
+	strcat(want, line);
+	seg_format(line, sizeof(line), "shared", "R  S ", r + 0x30 * PG, r + 0x31 * PG, 1);
+	strcat(want, line);
 	got = listing(NULL);
 	EXPECT(strcmp(got, want) == 0, "got\n%swant\n%s", got, want);
-	/* One literal line, in case seg_line and the module agree on a mistake. */
+	/* One literal line, in case seg_format and the module agree on a mistake. */
 	snprintf(line, sizeof(line), "memory   C   %12lx %12lx    1\n", r, r + 3 * PG);
 	EXPECT(strncmp(got, line, strlen(line)) == 0, "first line '%.*s'",
 	       (int)strlen(line), got);

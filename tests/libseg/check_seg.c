@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check_seg.h"
+#include "maps.h"
 
 int wantbackend = SEG_BACKEND_USER;
 
@@ -30,45 +31,28 @@ __asan_default_options(void)
 }
 #endif
 
-static int
-maps(uintptr_t a, uintptr_t b, uintptr_t *lo, uintptr_t *hi, char perms[5])
-{
-	char line[512];
-	uintptr_t l, h;
-	char p[5];
-	int found;
-	FILE *f;
-
-	f = fopen("/proc/self/maps", "re");
-	ck_assert_ptr_nonnull(f);
-	found = 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s", &l, &h, p) != 3)
-			continue;
-		if (l < b && a < h) {
-			if (lo != NULL) {
-				*lo = l;
-				*hi = h;
-				memcpy(perms, p, 5);
-			}
-			found = 1;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 int
 mapped(uintptr_t lo, uintptr_t hi)
 {
-	return maps(lo, hi, NULL, NULL, NULL);
+	int r = maps_overlap(lo, hi, NULL);
+
+	ck_assert_msg(r >= 0, "/proc/self/maps: %s", strerror(errno));
+	return r;
 }
 
 int
 vmaof(uintptr_t a, uintptr_t *lo, uintptr_t *hi, char perms[5])
 {
-	return maps(a, a + 1, lo, hi, perms);
+	struct map m;
+	int r = maps_overlap(a, a + 1, &m);
+
+	ck_assert_msg(r >= 0, "/proc/self/maps: %s", strerror(errno));
+	if (r) {
+		*lo = m.start;
+		*hi = m.end;
+		memcpy(perms, m.perms, 5);
+	}
+	return r;
 }
 
 /*
@@ -195,7 +179,8 @@ inchild(int (*f)(void *), void *arg)
 char *
 listing(void)
 {
-	char *buf;
+	char *buf, why[256];
+	struct seg *v;
 	off_t n;
 	int fd;
 
@@ -208,6 +193,10 @@ listing(void)
 	ck_assert_int_eq(pread(fd, buf, n, 0), n);
 	buf[n] = 0;
 	close(fd);
+	/* Every line in the §1.7 format, ascending, in user space. */
+	ck_assert_msg(segs_parse(buf, 0x7ffffffff000UL, &v, why, sizeof why) >= 0,
+		      "listing: %s in\n%s", why, buf);
+	free(v);
 	return buf;
 }
 
@@ -219,14 +208,6 @@ nlines(const char *l)
 	for (n = 0; *l != 0; l++)
 		n += *l == '\n';
 	return n;
-}
-
-/* The exact §1.7 line for a segment is in the listing. */
-static void
-fmtline(char *want, int n, const char *cls, const char *flags, uintptr_t base, uintptr_t top, int ref)
-{
-	snprintf(want, n, "%-6s %-5s %12lx %12lx %4d\n", cls, flags,
-		 (unsigned long)base, (unsigned long)top, ref);
 }
 
 static int
@@ -246,7 +227,7 @@ islisted(const char *cls, const char *flags, uintptr_t base, uintptr_t top, int 
 	char want[128], *l;
 	int r;
 
-	fmtline(want, sizeof want, cls, flags, base, top, ref);
+	seg_format(want, sizeof want, cls, flags, base, top, ref);
 	l = listing();
 	r = haslinein(l, want);
 	free(l);
@@ -258,7 +239,7 @@ ck_listed(const char *cls, const char *flags, uintptr_t base, uintptr_t top, int
 {
 	char want[128], *l;
 
-	fmtline(want, sizeof want, cls, flags, base, top, ref);
+	seg_format(want, sizeof want, cls, flags, base, top, ref);
 	l = listing();
 	ck_assert_msg(haslinein(l, want), "want line\n%sin\n%s", want, l);
 	free(l);

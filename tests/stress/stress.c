@@ -54,7 +54,7 @@ static bool documented(int e, uint64_t allowed)
 /* Checks shared by the tests: consistency, then an empty table. */
 static void check_table(int fd, const char *when)
 {
-	static struct lseg v[4096];
+	static struct seg v[4096];
 	char why[256];
 	int n = seg_list(fd, v, 4096, why, sizeof(why));
 
@@ -66,7 +66,7 @@ static void check_table(int fd, const char *when)
 
 static void detach_all(int fd)
 {
-	static struct lseg v[4096];
+	static struct seg v[4096];
 	char why[256];
 	int n, i, rounds = 0;
 
@@ -312,7 +312,7 @@ static void *storm_thread(void *arg)
 /* In a child: check the copy, drop some of it, maybe fork again, exit. */
 static int storm_child(int depth)
 {
-	static struct lseg v[1024];
+	static struct seg v[1024];
 	char why[256];
 	int fd = seg_open(), n, i;
 
@@ -814,7 +814,7 @@ static int attach_kinds(int fd, unsigned long va[4])
 /* Use segments, fork a child that checks its copy, exit with them attached. */
 static int reload_client(void)
 {
-	static struct lseg v[64];
+	static struct seg v[64];
 	unsigned long va[4];
 	char why[256];
 	int fd = seg_open(), e = attach_kinds(fd, va), st, n;

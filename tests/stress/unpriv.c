@@ -326,7 +326,7 @@ TEST(fd_passing)
 static void addresses(void)
 {
 	struct segctl_version v = { .size = sizeof(v), .api = SEGCTL_API };
-	struct lseg l[64];
+	struct seg l[64];
 	char why[256];
 	int fd = seg_open(), n, i, d;
 	unsigned long va, b, t;
