@@ -23,7 +23,7 @@ atomic_long_t segctl_committed;
 unsigned long segctl_commit_limit;
 
 /* Take @pages from the module cap: EPERM if committing is off, else ENOMEM. */
-int segctl_charge(unsigned long pages)
+static int segctl_charge(unsigned long pages)
 {
 	unsigned long limit = READ_ONCE(segctl_commit_limit);
 

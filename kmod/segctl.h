@@ -128,7 +128,6 @@ bool segctl_seg_inherited(struct mm_struct *mm, const struct segctl_seg *s);
 bool segctl_seg_check(struct segctl_table *t, struct segctl_seg *s);
 
 /* commit.c */
-int segctl_charge(unsigned long pages);
 void segctl_uncharge(unsigned long pages);
 int segctl_commit_begin(struct segctl_table *t, u32 attr, unsigned long pages);
 int segctl_commit_end(struct segctl_table *t, struct segctl_seg *s, u32 attr,
