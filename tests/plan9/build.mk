@@ -52,10 +52,10 @@ $(P9)-cxx: tests/plan9/cxx.cc include/thread.h include/seg.h include/seglist.h $
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_P9) -static -o $@ $< $(P9_LIBS) -luring -lpthread
 CXX_HEADERS	:= include/thread.h include/seg.h include/seglist.h
-$(B)/tests/cxx-headers.stamp: $(CXX_HEADERS)
+$(B)/tests/cxx-headers.stamp: $(CXX_HEADERS) include/uapi/linux/segctl.h
 	@mkdir -p $(@D)
-	set -e; for h in $(CXX_HEADERS); do \
-		echo "#include <$$(basename $$h)>" | $(CXX) $(CXXFLAGS_P9) -x c++ -fsyntax-only -; \
+	set -e; for h in $(notdir $(CXX_HEADERS)) linux/segctl.h; do \
+		echo "#include <$$h>" | $(CXX) $(CXXFLAGS_P9) -x c++ -fsyntax-only -; \
 	done
 	touch $@
 
