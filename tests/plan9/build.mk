@@ -71,7 +71,7 @@ $(B)/tests/badlayout.stamp: tests/plan9/badlayout.c include/thread.h
 all: $(B)/tests/badlayout.stamp
 
 P9_PROGS	:= sieve fatal args relay locks locks-lib9first lockonly lockonly-lib9first \
-		   lockmain nohooks spawn daemon sockso cxx
+		   lockmain nohooks spawn daemon sockso cxx ebadarg
 $(B)/tests/vm/plan9-check: tests/plan9/check.sh
 	@mkdir -p $(@D)
 	install -m 755 $< $@

@@ -50,7 +50,7 @@ procs: counter 2400 of 2400
 rwlock: readers share, the writer waits"
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..22"
 t "sieve: threads print the primes" 0 "$primes" "" "$dir/p9-sieve" -n 30
 t "sieve: procs print the primes" 0 "$primes" "" "$dir/p9-sieve" -p -n 30
 t "sieve: a bad flag is lib9's sysfatal with argv0" 1 "" "p9-sieve: usage:" "$dir/p9-sieve" -x
@@ -91,4 +91,5 @@ t "daemon: and dies of the program's signal" 137 "" "" "$dir/p9-daemon" -k
 t "sockso: a shared library's send and recv are the socket calls" 0 "sockso: thread ok
 sockso: proc ok" "" env LD_LIBRARY_PATH="$dir" "$dir/p9-sockso"
 t "cxx: thread.h after the socket headers, in C++" 0 "cxx: nil, channels, a socketpair" "" "$dir/p9-cxx"
+t "ebadarg: the program's globals are its own" 0 "ebadarg: the program's own Ebadarg, segfind 2, procs 7" "" "$dir/p9-ebadarg"
 [ "$fails" -eq 0 ]
