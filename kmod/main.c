@@ -15,6 +15,7 @@
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
+#include "arena.h"
 #include "segctl.h"
 #include "selftest.h"
 
@@ -94,6 +95,8 @@ static const struct segctl_ioctl segctl_ioctls[] = {
 		     segctl_ioc_brk, NULL),
 	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, false,
 		     segctl_ioc_flush, NULL),
+	SEGCTL_IOCTL(SEGCTL_ARENA, struct segctl_arena, guard, true, segctl_arena,
+		     segctl_arena_undo),
 };
 
 union segctl_args {
@@ -102,6 +105,7 @@ union segctl_args {
 	struct segctl_detach	detach;
 	struct segctl_range	range;
 	struct segctl_brk	brk;
+	struct segctl_arena	arena;
 };
 
 static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -142,6 +142,33 @@ struct segctl_brk {
 	__u64 top;
 };
 
+/**
+ * struct segctl_arena - stack arenas (prototype, doc/arenas.md)
+ * @size:	sizeof(struct segctl_arena)
+ * @op:		SEGCTL_ARENA_CREATE, SEGCTL_ARENA_ALLOC or SEGCTL_ARENA_FREE
+ * @addr:	CREATE: out: the arena's base.  ALLOC: in: any address inside
+ *		the arena; out: the new body's base.  FREE: in: any address
+ *		inside the span (redzones included) to free.
+ * @len:	CREATE: the arena's length in bytes.  ALLOC: the body's
+ *		length.  Rounded up to pages; out: the rounded length.
+ * @guard:	CREATE: bytes of redzone on each side of every body, rounded
+ *		up to pages, at least one page.  Otherwise 0.
+ *
+ * An arena is one mapping; its redzones and its free space are not VMAs
+ * but fault with SIGSEGV all the same.
+ */
+struct segctl_arena {
+	__u32 size;
+	__u32 op;
+	__u64 addr;
+	__u64 len;
+	__u64 guard;
+};
+
+#define SEGCTL_ARENA_CREATE	1
+#define SEGCTL_ARENA_ALLOC	2
+#define SEGCTL_ARENA_FREE	3
+
 #define SEGCTL_MAGIC		0xB9
 
 #define SEGCTL_VERSION	_IOWR(SEGCTL_MAGIC, 0x00, struct segctl_version)
@@ -150,6 +177,7 @@ struct segctl_brk {
 #define SEGCTL_FREE	_IOWR(SEGCTL_MAGIC, 0x03, struct segctl_range)
 #define SEGCTL_BRK	_IOWR(SEGCTL_MAGIC, 0x04, struct segctl_brk)
 #define SEGCTL_FLUSH	_IOWR(SEGCTL_MAGIC, 0x05, struct segctl_range)
+#define SEGCTL_ARENA	_IOWR(SEGCTL_MAGIC, 0x06, struct segctl_arena)
 
 /*
  * The module dispatches on the command's type and number; the size field
