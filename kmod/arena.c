@@ -18,9 +18,10 @@
  * Locking: ->fault runs under mmap_lock read on both kernels (6.12 retries
  * a ->fault without ->map_pages under mmap_lock: mm/memory.c
  * vmf_can_call_fault), and reads the spans under RCU.  ALLOC adds a span
- * under mmap_lock read; FREE removes one and zaps its pages under
- * mmap_lock write, so no fault that saw the span alive can map a page into
- * it after the zap.  Replacing a VMA's map also takes mmap_lock write.
+ * under mmap_lock read and the map's mutex; FREE removes one and zaps its
+ * pages under mmap_lock write, so no fault that saw the span alive can map
+ * a page into it after the zap.  Replacing a VMA's map also takes
+ * mmap_lock write.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +32,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 
@@ -48,6 +50,7 @@ struct segctl_arena_file {
 /* One VMA's spans, shared copy-on-write with fork's copies. */
 struct segctl_arena_map {
 	refcount_t	ref;		/* VMAs using it */
+	struct mutex	lock;		/* ALLOCs, under mmap_lock read */
 	unsigned long	nspans;
 	struct maple_tree spans;	/* [lo, hi] file pages -> a value */
 };
@@ -72,6 +75,7 @@ static struct segctl_arena_map *arena_map_alloc(void)
 	if (!map)
 		return NULL;
 	refcount_set(&map->ref, 1);
+	mutex_init(&map->lock);
 	mt_init_flags(&map->spans, MT_FLAGS_ALLOC_RANGE | MT_FLAGS_USE_RCU);
 	return map;
 }
@@ -81,6 +85,7 @@ static void arena_map_put(struct segctl_arena_map *map)
 	if (!refcount_dec_and_test(&map->ref))
 		return;
 	mtree_destroy(&map->spans);
+	mutex_destroy(&map->lock);
 	kfree(map);
 }
 
@@ -295,6 +300,41 @@ af:
 	return err;
 }
 
+/*
+ * Take the lowest run of pages free pages in the VMA's map: mtree_alloc_range
+ * is not used, since 6.1's returns junk on an empty tree (lib/maple_tree.c
+ * mas_alloc); mas_empty_area is what 6.1's mmap relies on.
+ */
+static int arena_insert(struct vm_area_struct *vma, unsigned long pages,
+			unsigned long *lo)
+{
+	struct segctl_arena_map *map = vma->vm_private_data;
+	unsigned long min = vma->vm_pgoff, max = min + vma_pages(vma) - 1;
+	MA_STATE(mas, &map->spans, 0, 0);
+	int err;
+
+	if (pages > vma_pages(vma))
+		return -ENOMEM;
+	mutex_lock(&map->lock);
+	rcu_read_lock();
+	err = mas_empty_area(&mas, min, max, pages);
+	rcu_read_unlock();
+	if (err || mas.index < min || mas.index > max - pages + 1) {
+		err = -ENOMEM;
+		goto unlock;
+	}
+	*lo = mas.index;
+	err = mtree_insert_range(&map->spans, *lo, *lo + pages - 1, ARENA_SPAN,
+				 GFP_KERNEL);
+	if (!err)
+		map->nspans++;
+	else if (err == -EEXIST)
+		err = -ENOMEM;
+unlock:
+	mutex_unlock(&map->lock);
+	return err;
+}
+
 static long arena_alloc(struct segctl_arena *r)
 {
 	struct mm_struct *mm = current->mm;
@@ -323,20 +363,11 @@ again:
 		err = arena_unshare(vma);
 		if (err)
 			goto unlock;
-		map = vma->vm_private_data;
 	}
 	guard = ((struct segctl_arena_file *)vma->vm_file->private_data)->guard;
-	err = -ENOMEM;
-	if ((len >> PAGE_SHIFT) + 2 * guard > vma_pages(vma))
+	err = arena_insert(vma, (len >> PAGE_SHIFT) + 2 * guard, &lo);
+	if (err)
 		goto unlock;
-	err = mtree_alloc_range(&map->spans, &lo, ARENA_SPAN,
-				(len >> PAGE_SHIFT) + 2 * guard, vma->vm_pgoff,
-				vma->vm_pgoff + vma_pages(vma) - 1, GFP_KERNEL);
-	if (err) {
-		err = err == -EBUSY ? -ENOMEM : err;
-		goto unlock;
-	}
-	map->nspans++;
 	r->addr = arena_addr(vma, lo + guard);
 	r->len = len;
 unlock:

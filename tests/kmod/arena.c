@@ -7,6 +7,7 @@
  * arena is mapped; ptrace cannot read a redzone.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -407,7 +408,117 @@ TEST(arena_bad_input)
 	EXPECT(arena_alloc(a, 6 * PG) == b, "a failed call left something behind");
 }
 
+/*
+ * mlock leaves an arena alone (VM_DONTEXPAND is VM_SPECIAL): a body is
+ * faulted in but not locked; a range with a redzone cannot be faulted in.
+ */
+TEST(arena_mlock_locks_nothing)
+{
+	unsigned long a = arena_create(A_LEN, PG), b;
+	int before;
+
+	ASSERT(a != FAILED);
+	b = arena_alloc(a, 2 * PG);
+	ASSERT(b != FAILED);
+	before = nvmas();
+	EXPECT(mlock((void *)b, PG) == 0, "%s", strerror(errno));
+	EXPECT(nvmas() == before && status_kb("VmLck:") == 0);
+	EXPECT_ERRNO(mlock((void *)(b - PG), 2 * PG), ENOMEM);
+	EXPECT(segv_code(b - PG, false) == SEGV_MAPERR && none_resident(b - PG, b));
+	EXPECT(munlock((void *)b, PG) == 0);
+}
+
+/* Threads making, using and freeing bodies at once each keep their own. */
+struct churn {
+	unsigned long	arena;
+	unsigned	id;
+	int		bad;
+};
+
+static void *churn_thread(void *v)
+{
+	struct churn *c = v;
+	unsigned long b, i, j;
+
+	for (i = 0; i < 2000 && !c->bad; i++) {
+		b = arena_alloc(c->arena, 2 * PG);
+		if (b == FAILED) {
+			c->bad = errno;
+			break;
+		}
+		for (j = 0; j < 2 * PG; j += 512)
+			if (*(volatile unsigned *)(b + j) != 0)
+				c->bad = -1;
+		for (j = 0; j < 2 * PG; j += 512)
+			*(volatile unsigned *)(b + j) = c->id << 20 | i;
+		for (j = 0; j < 2 * PG; j += 512)
+			if (*(volatile unsigned *)(b + j) != (c->id << 20 | i))
+				c->bad = -2;
+		if (arena_free(b))
+			c->bad = errno;
+	}
+	return NULL;
+}
+
+TEST_TIMEOUT(arena_threads_churn, 300)
+{
+	struct churn c[4];
+	pthread_t t[4];
+	unsigned i;
+
+	c[0].arena = arena_create(4 * 64 * PG, PG);
+	ASSERT(c[0].arena != FAILED);
+	for (i = 0; i < 4; i++) {
+		c[i] = (struct churn){ .arena = c[0].arena, .id = i + 1 };
+		ASSERT(pthread_create(&t[i], NULL, churn_thread, &c[i]) == 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT(c[i].bad == 0, "thread %u: %d", i, c[i].bad);
+	}
+	EXPECT(none_resident(c[0].arena, c[0].arena + 4 * 64 * PG));
+}
+
+/* exec drops the arena with the old mm, and the module reference with it. */
+static const char *self_exe = "/proc/self/exe";
+
+static void exec_child(void *v)
+{
+	long r0 = *(long *)v;
+	int fd = open("/dev/segctl", O_RDWR | O_CLOEXEC);
+	unsigned long a;
+	char rs[32], as[32];
+
+	ASSERT(fd >= 0);
+	a = arena_create_fd(fd, A_LEN, PG);
+	ASSERT(a != FAILED);
+	close(fd);
+	EXPECT(refcnt() == r0 + 1);
+	snprintf(rs, sizeof(rs), "%ld", r0);
+	snprintf(as, sizeof(as), "%lu", a);
+	execl(self_exe, self_exe, "--after-exec", rs, as, (char *)NULL);
+	ASSERT(0, "exec: %s", strerror(errno));
+}
+
+TEST(arena_gone_after_exec)
+{
+	long r0 = refcnt();
+
+	EXPECT_CHILD(exec_child, &r0);
+	EXPECT(refcnt() == r0);
+}
+
+/* The program exec_child runs: 0 when the arena and its reference went. */
+static int after_exec(const char *rs, const char *as)
+{
+	unsigned long a = strtoul(as, NULL, 10);
+
+	return refcnt() == strtol(rs, NULL, 10) && unmapped(a, a + A_LEN) ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--after-exec") == 0)
+		return after_exec(argv[2], argv[3]);
 	return tap_main(argc, argv);
 }
