@@ -198,6 +198,26 @@ static unsigned long arena_addr(struct vm_area_struct *vma, unsigned long pgoff)
 	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 }
 
+/* Copy up to max of map's spans into lohi as [lo, hi] pairs; their count. */
+static unsigned long arena_snapshot(struct segctl_arena_map *map,
+				    unsigned long *lohi, unsigned long max)
+{
+	MA_STATE(mas, &map->spans, 0, 0);
+	unsigned long n = 0;
+	void *entry;
+
+	rcu_read_lock();
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (n == max)
+			break;
+		lohi[2 * n] = mas.index;
+		lohi[2 * n + 1] = mas.last;
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /*
  * Give the VMA spans of its own before they change, if fork shares them:
  * under mmap_lock write, since ->fault reads vm_private_data.  Nobody
@@ -206,9 +226,8 @@ static unsigned long arena_addr(struct vm_area_struct *vma, unsigned long pgoff)
 static int arena_unshare(struct vm_area_struct *vma)
 {
 	struct segctl_arena_map *old = vma->vm_private_data, *map;
-	unsigned long *lohi, n = 0, i;
-	void *entry;
-	int err = 0;
+	unsigned long *lohi, n, i;
+	int err = -ENOMEM;
 
 	mmap_assert_write_locked(vma->vm_mm);
 	if (refcount_read(&old->ref) == 1)
@@ -217,23 +236,9 @@ static int arena_unshare(struct vm_area_struct *vma)
 	if (!map)
 		return -ENOMEM;
 	lohi = kvmalloc_array(old->nspans + 1, 2 * sizeof(*lohi), GFP_KERNEL);
-	if (!lohi) {
-		err = -ENOMEM;
+	if (!lohi)
 		goto map;
-	}
-	{
-		MA_STATE(mas, &old->spans, 0, 0);
-
-		rcu_read_lock();
-		mas_for_each(&mas, entry, ULONG_MAX) {
-			if (WARN_ON_ONCE(n == old->nspans))
-				break;
-			lohi[2 * n] = mas.index;
-			lohi[2 * n + 1] = mas.last;
-			n++;
-		}
-		rcu_read_unlock();
-	}
+	n = arena_snapshot(old, lohi, old->nspans);
 	for (i = 0; i < n; i++) {
 		err = mtree_insert_range(&map->spans, lohi[2 * i], lohi[2 * i + 1],
 					 ARENA_SPAN, GFP_KERNEL);

@@ -334,12 +334,18 @@ TEST(arena_remote_access)
 	EXPECT(process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == -1 && errno == EFAULT,
 	       "redzone: errno %d", errno);
 	remote.iov_base = (void *)(b + 2 * PG);
-	EXPECT(process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == -1, "free space");
+	errno = 0;
+	EXPECT(process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == -1 && errno == EFAULT,
+	       "free space: errno %d", errno);
 	fd = open("/proc/self/mem", O_RDWR);
 	ASSERT(fd >= 0, "%s", strerror(errno));
 	EXPECT(pread(fd, mem, 4, (off_t)b) == 4 && memcmp(mem, "body", 4) == 0);
-	EXPECT(pread(fd, mem, 4, (off_t)(b - PG)) == -1, "/proc/self/mem read of a redzone");
-	EXPECT(pwrite(fd, "zz", 2, (off_t)(b + PG)) == -1, "/proc/self/mem write of a redzone");
+	errno = 0;
+	EXPECT(pread(fd, mem, 4, (off_t)(b - PG)) == -1 && errno == EIO,
+	       "/proc/self/mem read of a redzone: errno %d", errno);
+	errno = 0;
+	EXPECT(pwrite(fd, "zz", 2, (off_t)(b + PG)) == -1 && errno == EIO,
+	       "/proc/self/mem write of a redzone: errno %d", errno);
 	close(fd);
 	EXPECT(none_resident(b - PG, b) && none_resident(b + PG, b + 2 * PG));
 	EXPECT(segv_code(b - PG, false) == SEGV_MAPERR && segv_code(b + PG, false) == SEGV_MAPERR);
