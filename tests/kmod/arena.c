@@ -6,12 +6,15 @@
  * fork; freeing a body returns its memory; the module cannot go while an
  * arena is mapped; ptrace cannot read a redzone.
  */
+#include <elf.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/uio.h>
 
 #include "common.h"
@@ -412,6 +415,141 @@ TEST(arena_bad_input)
 	EXPECT_ERRNO(arena_free(b), EINVAL);
 	EXPECT_ERRNO(arena_free(a + 8 * PG), EINVAL);
 	EXPECT(arena_alloc(a, 6 * PG) == b, "a failed call left something behind");
+}
+
+/* A mapping over part of an arena would split it: refused, nothing changed. */
+TEST(arena_map_fixed_over_part)
+{
+	unsigned long a = arena_create(A_LEN, PG), b;
+	struct utsname u;
+	void *m;
+	int want;
+
+	ASSERT(a != FAILED);
+	b = arena_alloc(a, 2 * PG);
+	ASSERT(b != FAILED);
+	strcpy((char *)b, "kept");
+	/* 6.1's mmap_region turns any failure to unmap into ENOMEM. */
+	ASSERT(uname(&u) == 0);
+	want = strncmp(u.release, "6.1.", 4) == 0 ? ENOMEM : EINVAL;
+	m = mmap((void *)(b - PG), 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	EXPECT(m == MAP_FAILED && errno == want, "mmap over part: %p errno %d", m, errno);
+	EXPECT(strcmp((char *)b, "kept") == 0 && segv_code(b - PG, true) == SEGV_MAPERR);
+	EXPECT(madvise((void *)b, PG, MADV_HUGEPAGE) == -1 && errno == EINVAL);
+}
+
+/* MADV_DONTNEED drops a body's pages and keeps the body: they come back zero. */
+TEST(arena_dontneed_refaults_zero)
+{
+	unsigned long a = arena_create(A_LEN, PG), b;
+
+	ASSERT(a != FAILED);
+	b = arena_alloc(a, 4 * PG);
+	ASSERT(b != FAILED);
+	memset((void *)b, 0x77, 4 * PG);
+	ASSERT(madvise((void *)b, 4 * PG, MADV_DONTNEED) == 0, "%s", strerror(errno));
+	EXPECT(none_resident(b, b + 4 * PG));
+	EXPECT(((char *)b)[0] == 0 && ((char *)b)[4 * PG - 1] == 0);
+	EXPECT(segv_code(b - 1, false) == SEGV_MAPERR);
+	EXPECT_ERRNO(madvise((void *)b, PG, MADV_FREE), EINVAL);
+}
+
+/* PROT_NONE over the whole arena: every access faults, now SEGV_ACCERR. */
+TEST(arena_prot_none_whole)
+{
+	unsigned long a = arena_create(A_LEN, PG), b;
+
+	ASSERT(a != FAILED);
+	b = arena_alloc(a, PG);
+	ASSERT(b != FAILED);
+	*(char *)b = 1;
+	ASSERT(mprotect((void *)a, A_LEN, PROT_NONE) == 0, "%s", strerror(errno));
+	EXPECT(segv_code(b, false) == SEGV_ACCERR && segv_code(b - PG, false) == SEGV_ACCERR);
+	ASSERT(mprotect((void *)a, A_LEN, PROT_READ | PROT_WRITE) == 0);
+	EXPECT(*(char *)b == 1 && segv_code(b - PG, false) == SEGV_MAPERR);
+}
+
+/*
+ * A core dump holds the arena: bodies with their contents, redzones and
+ * free space as zeros (holes).
+ */
+#define CORE_PATTERN	"/proc/sys/kernel/core_pattern"
+#define CORE_FILE	"/tmp/kmod-arena.core"
+
+static void dump_core(void *v)
+{
+	unsigned long *ab = v;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+	ASSERT(setrlimit(RLIMIT_CORE, &rl) == 0);
+	memset((void *)ab[1], 0x3c, 2 * PG);
+	signal(SIGABRT, SIG_DFL);
+	abort();
+}
+
+/* The PT_LOAD header of the core file's image of [start, start + len). */
+static bool core_load(const char *core, size_t n, unsigned long start, Elf64_Phdr *ph)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)core;
+	int i;
+
+	if (n < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_type != ET_CORE)
+		return false;
+	for (i = 0; i < eh->e_phnum; i++) {
+		memcpy(ph, core + eh->e_phoff + i * sizeof(*ph), sizeof(*ph));
+		if (ph->p_type == PT_LOAD && ph->p_vaddr == start)
+			return true;
+	}
+	return false;
+}
+
+static bool all_bytes(const char *p, size_t n, char c)
+{
+	while (n--)
+		if (*p++ != c)
+			return false;
+	return true;
+}
+
+TEST_TIMEOUT(arena_core_dump, 120)
+{
+	unsigned long ab[2], off;
+	char *old, *core;
+	size_t oldn, n;
+	Elf64_Phdr ph;
+	FILE *f;
+	int st;
+
+	ab[0] = arena_create(A_LEN, PG);
+	ASSERT(ab[0] != FAILED);
+	ab[1] = arena_alloc(ab[0], 2 * PG);
+	ASSERT(ab[1] == ab[0] + PG);
+	old = slurp(CORE_PATTERN, &oldn);
+	ASSERT(old, "%s", strerror(errno));
+	f = fopen(CORE_PATTERN, "w");
+	ASSERT(f && fputs(CORE_FILE, f) >= 0 && fclose(f) == 0, "%s", strerror(errno));
+	unlink(CORE_FILE);
+	st = in_child(dump_core, ab);
+	f = fopen(CORE_PATTERN, "w");
+	if (f) {
+		fwrite(old, 1, oldn, f);
+		fclose(f);
+	}
+	free(old);
+	EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && WCOREDUMP(st), "status 0x%x", st);
+	core = slurp(CORE_FILE, &n);
+	ASSERT(core, "no core: %s", strerror(errno));
+	unlink(CORE_FILE);
+	ASSERT(core_load(core, n, ab[0], &ph), "no PT_LOAD for the arena");
+	EXPECT(ph.p_memsz == A_LEN && ph.p_filesz == A_LEN, "memsz %lx filesz %lx",
+	       (unsigned long)ph.p_memsz, (unsigned long)ph.p_filesz);
+	off = ph.p_offset;
+	ASSERT(off + A_LEN <= n, "core truncated");
+	EXPECT(all_bytes(core + off, PG, 0), "low redzone");
+	EXPECT(all_bytes(core + off + PG, 2 * PG, 0x3c), "body");
+	EXPECT(all_bytes(core + off + 3 * PG, A_LEN - 3 * PG, 0), "high redzone, free space");
+	free(core);
 }
 
 /*
