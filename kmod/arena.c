@@ -22,6 +22,9 @@
  * pages under mmap_lock write, so no fault that saw the span alive can map
  * a page into it after the zap.  Replacing a VMA's map also takes
  * mmap_lock write.
+ *
+ * What a caller makes (arena, maps, maple nodes) is charged to its memory
+ * cgroup: GFP_KERNEL_ACCOUNT.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,7 +73,7 @@ static void arena_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
 
 static struct segctl_arena_map *arena_map_alloc(void)
 {
-	struct segctl_arena_map *map = kzalloc(sizeof(*map), GFP_KERNEL);
+	struct segctl_arena_map *map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 
 	if (!map)
 		return NULL;
@@ -241,7 +244,7 @@ static int arena_unshare(struct vm_area_struct *vma)
 	n = arena_snapshot(old, lohi, old->nspans);
 	for (i = 0; i < n; i++) {
 		err = mtree_insert_range(&map->spans, lohi[2 * i], lohi[2 * i + 1],
-					 ARENA_SPAN, GFP_KERNEL);
+					 ARENA_SPAN, GFP_KERNEL_ACCOUNT);
 		if (err)
 			goto lohi;
 	}
@@ -273,7 +276,7 @@ static long arena_create(struct segctl_arena *r)
 		return -EINVAL;
 	if (len > segctl_top())
 		return -ENOMEM;
-	af = kzalloc(sizeof(*af), GFP_KERNEL);
+	af = kzalloc(sizeof(*af), GFP_KERNEL_ACCOUNT);
 	if (!af)
 		return -ENOMEM;
 	af->zero = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -330,7 +333,7 @@ static int arena_insert(struct vm_area_struct *vma, unsigned long pages,
 	}
 	*lo = mas.index;
 	err = mtree_insert_range(&map->spans, *lo, *lo + pages - 1, ARENA_SPAN,
-				 GFP_KERNEL);
+				 GFP_KERNEL_ACCOUNT);
 	if (!err)
 		map->nspans++;
 	else if (err == -EEXIST)
