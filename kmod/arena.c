@@ -232,7 +232,7 @@ static int arena_unshare(struct vm_area_struct *vma)
 	unsigned long *lohi, n, i;
 	int err = -ENOMEM;
 
-	mmap_assert_write_locked(vma->vm_mm);
+	segctl_assert_mmap_write_locked(vma->vm_mm);
 	if (refcount_read(&old->ref) == 1)
 		return 0;
 	map = arena_map_alloc();

@@ -41,4 +41,15 @@ static inline void segctl_zap(struct vm_area_struct *vma, unsigned long start,
 #endif
 }
 
+/*
+ * mmap_assert_write_locked() without its DEBUG_VM half: that half calls
+ * dump_mm(), which no kernel exports to modules, so a module using it does
+ * not link against a CONFIG_DEBUG_VM kernel.  lockdep's check is the part
+ * that matters under the debug kernels.
+ */
+static inline void segctl_assert_mmap_write_locked(struct mm_struct *mm)
+{
+	lockdep_assert_held_write(&mm->mmap_lock);
+}
+
 #endif /* SEGCTL_COMPAT_H */
