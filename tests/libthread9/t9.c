@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "maps.h"
 #include "t9.h"
 
 /*
@@ -138,24 +139,16 @@ t9assertidle(int tid)
 }
 
 /*
- * The permissions ("rwxp") of the /proc/self/maps line that holds addr;
- * fails the test if no line does.
+ * The permissions ("rwxp") of the /proc/self/maps line that holds addr,
+ * read by the tests' one maps parser; fails the test if no line does.
  */
 void
 t9mapperms(const void *addr, char perms[5])
 {
-	unsigned long lo, hi;
-	char line[512];
-	FILE *f;
-	int found;
+	struct map m;
+	unsigned long a;
 
-	f = fopen("/proc/self/maps", "re");
-	ck_assert_ptr_nonnull(f);
-	found = 0;
-	while(!found && fgets(line, sizeof line, f) != nil)
-		if(sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
-		   (uintptr_t)addr >= lo && (uintptr_t)addr < hi)
-			found = 1;
-	fclose(f);
-	ck_assert_msg(found, "%p is in no mapping", addr);
+	a = (uintptr_t)addr;
+	ck_assert_msg(maps_overlap(a, a + 1, &m) == 1, "%p is in no mapping", addr);
+	memcpy(perms, m.perms, 5);
 }
