@@ -42,5 +42,5 @@ $(B)/bench/peers-go: bench/peers.go
 	$(GO_ENV) go build -o $@ bench/peers.go
 $(B)/bench/fibers: bench/fibers.cc
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -o $@ bench/fibers.cc -lboost_context
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra $(WERROR) -o $@ bench/fibers.cc -lboost_context
 PEERS += $(B)/bench/peers-go $(B)/bench/fibers

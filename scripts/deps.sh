@@ -7,6 +7,8 @@
 #   scripts/deps.sh          what 'make check' needs
 #   scripts/deps.sh debug    that, plus the kernel sources and tools that
 #                            'make check-debug' builds its debug kernels with
+#   scripts/deps.sh deb      that, plus Debian's packaging tools: what
+#                            'make deb' and 'make check-deb' need
 set -eu
 
 PKGS="build-essential pkg-config
@@ -16,10 +18,13 @@ qemu-system-x86 busybox-static cpio gzip
 liburing-dev check sparse gnuplot-nox man-db
 dpkg-dev
 golang-go libboost-context-dev g++"
-if [ "${1:-}" = debug ]; then
+case "${1:-}" in
+debug)
 	PKGS="$PKGS linux-source-6.1 linux-source-6.12 flex bison bc
-libssl-dev libelf-dev xz-utils"
-fi
+libssl-dev libelf-dev xz-utils" ;;
+deb)
+	PKGS="$PKGS debhelper dh-dkms dkms lintian mmdebstrap" ;;
+esac
 
 missing=
 for p in $PKGS; do

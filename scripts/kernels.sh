@@ -51,3 +51,15 @@ kernel_tree_release() {
 	[ -f "$1/include/config/kernel.release" ] && [ -f "$1/Makefile" ] &&
 		cat "$1/include/config/kernel.release"
 }
+
+# running_release: the running kernel's release when its headers (any
+# distribution's) are installed, and it is not one of the kernels above.
+running_release() {
+	local rel k
+	rel=$(uname -r)
+	[ -f "/lib/modules/$rel/build/Makefile" ] || return 0
+	for k in $SEGCTL_KERNELS; do
+		[ "$(kernel_release "$k")" = "$rel" ] && return 0
+	done
+	echo "$rel"
+}

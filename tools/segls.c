@@ -57,11 +57,16 @@ checkout(const char *out, char *abs)
 	return abs;
 }
 
-/* libsegls.so: $SEGLS_LIB, else ../lib next to this binary. */
+/*
+ * libsegls.so: $SEGLS_LIB; else, for the segls installed in SEGLS_BINDIR,
+ * the one installed with it (SEGLS_HELPER, both fixed when segls is
+ * built); else (segls in its build tree, or a staged install) the one
+ * in ../lib/segctl next to this binary.
+ */
 static void
 preload(char *buf, size_t n)
 {
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], *dir;
 	const char *env;
 	ssize_t k;
 
@@ -76,7 +81,11 @@ preload(char *buf, size_t n)
 		exit(1);
 	}
 	exe[k] = 0;
-	snprintf(buf, n, "%s/../lib/libsegls.so", dirname(exe));
+	dir = dirname(exe);
+	if (strcmp(dir, SEGLS_BINDIR) == 0)
+		snprintf(buf, n, "%s", SEGLS_HELPER);
+	else
+		snprintf(buf, n, "%s/../lib/segctl/libsegls.so", dir);
 }
 
 static int

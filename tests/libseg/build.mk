@@ -10,11 +10,11 @@ $(call san,$(CHECK_SEG_SRCS)): CFLAGS_BASE += -Itests/lib
 
 $(B)/tests/native/check_seg: $(call san,$(CHECK_SEG_SRCS) $(LIBSEG_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(shell pkg-config --libs check)
+	$(CC) $(SAN) -o $@ $^ $(CHECK_LIBS)
 NATIVE_TESTS += $(B)/tests/native/check_seg
 
 $(B)/tests/vm/check_seg: $(CHECK_SEG_SRCS) $(CHECK_SEG_HDRS) $(B)/lib/libseg.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -Itests/lib -static -o $@ $(CHECK_SEG_SRCS) $(B)/lib/libseg.a \
-		$(shell pkg-config --static --libs check)
+		$(CHECK_STATIC_LIBS)
 VM_TESTS += $(B)/tests/vm/check_seg

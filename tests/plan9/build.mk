@@ -6,7 +6,7 @@
 # in the VM and natively.  -Wno-cpp: 9base's u.h asks for _BSD_SOURCE, which
 # glibc warns is deprecated.
 LIB9		:= $(B)/9base/lib9.a
-P9_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -Wno-cpp -isystem $(B)/9base/include -Iinclude
+P9_CFLAGS	:= -O2 -g -Wall -Wextra $(WERROR) -Wno-cpp -isystem $(B)/9base/include -Iinclude
 P9_LIBS		:= $(B)/lib/libthread9.a $(B)/lib/libseg.a
 P9_DEPS		:= include/thread.h $(P9_LIBS) $(LIB9)
 P9		:= $(B)/tests/vm/p9
@@ -47,7 +47,7 @@ $(P9)-sockso: tests/plan9/sockmain.c include/thread.h $(B)/tests/vm/libp9sock.so
 	$(CC) $(CFLAGS_BASE) -fno-pie -no-pie -o $@ $< -L$(B)/tests/vm -lp9sock -l:libthread9.so.0 -l:libseg.so.0
 
 # C++: the headers after the socket headers, and each header alone.
-CXXFLAGS_P9	:= -std=c++17 -O2 -g -Wall -Wextra -Werror -Iinclude -Iinclude/uapi
+CXXFLAGS_P9	:= -std=c++17 -O2 -g -Wall -Wextra $(WERROR) -Iinclude -Iinclude/uapi
 $(P9)-cxx: tests/plan9/cxx.cc include/thread.h include/seg.h include/seglist.h $(P9_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_P9) -static -o $@ $< $(P9_LIBS) -luring -lpthread
