@@ -153,8 +153,8 @@ VM_TESTS	:=
 BENCHES		:=
 PEERS		:=
 
-.PHONY: all lib deps module sparse check check-debug run bench install uninstall \
-	dkms-src clean FORCE
+.PHONY: all lib deps module sparse check check-debug check-deb run bench install \
+	uninstall deb dkms-src clean FORCE
 all: module
 
 include libseg/build.mk
@@ -243,11 +243,18 @@ uninstall:
 		$(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/$(notdir $(patsubst %/,%,$(dir $(m))))/$(notdir $(m)))
 	-rmdir $(D)$(PKGINCLUDEDIR)/linux $(D)$(PKGINCLUDEDIR) $(D)$(PKGLIBDIR) 2>/dev/null
 
-# The module's source as DKMS wants it, in /usr/src/segctl-$(VERSION).
+# The Debian packages (debian/), built from a copy of the tree, into
+# build/deb/; 'make check-deb' installs them into a fresh Debian 12 root.
+deb:
+	@scripts/deb $(B)/deb $(VERSION)
+
+# The module's source as DKMS wants it, in /usr/src/segctl-$(VERSION)
+# (without the planted bugs of the debug self-test).
 DKMS_SRC	?= $(DESTDIR)/usr/src/segctl-$(VERSION)
 dkms-src:
 	install -d $(DKMS_SRC)/uapi/linux
-	install -m 644 kmod/*.c kmod/*.h kmod/Kbuild kmod/COPYING $(DKMS_SRC)/
+	install -m 644 $(filter-out kmod/selftest.c,$(wildcard kmod/*.[ch])) kmod/Kbuild \
+		kmod/COPYING $(DKMS_SRC)/
 	install -m 644 include/uapi/linux/segctl.h \
 		include/uapi/linux/segctl_rules.h $(DKMS_SRC)/uapi/linux/
 	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf

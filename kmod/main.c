@@ -224,6 +224,6 @@ module_exit(segctl_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Plan 9 memory segments");
 MODULE_AUTHOR("the segctl developers");
-#ifdef SEGCTL_VERSION
-MODULE_VERSION(SEGCTL_VERSION);
+#ifdef SEGCTL_MODVERSION
+MODULE_VERSION(SEGCTL_MODVERSION);
 #endif
