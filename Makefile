@@ -262,4 +262,5 @@ dkms-src:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+# The objects' header dependencies (-MMD), found without running a tool.
+-include $(wildcard $(addprefix $(B)/obj/*/,*.d */*.d */*/*.d */*/*/*.d))

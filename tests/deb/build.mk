@@ -6,4 +6,4 @@ DEB_ROOT	:= $(B)/deb-root.tar
 $(DEB_ROOT): scripts/deb-root
 	scripts/deb-root $@
 check-deb: deb $(DEB_ROOT)
-	@tests/deb/check.sh $(B)/deb $(DEB_ROOT)
+	@tests/deb/check.sh $(B)/deb $(DEB_ROOT) $(VERSION)

@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# check.sh DEBDIR ROOT_TAR: try the Debian packages of DEBDIR ('make deb')
+# check.sh DEBDIR ROOT_TAR VERSION: try the Debian packages of DEBDIR
+# ('make deb')
 # as a user would, in a fresh Debian 12 root (ROOT_TAR, scripts/deb-root),
 # unpacked for this run and removed after it.  TAP, then "N passed, N
-# failed".  Installs them with dpkg (DKMS builds the module for the root's
+# failed".  VERSION (the Makefile's) must be everywhere: NEWS,
+# debian/changelog, the packages, the .pc files, the module.  Installs them with dpkg (DKMS builds the module for the root's
 # cloud kernel headers), builds an outside program with pkg-config
 # (shared and static), runs it and segls on it, purges them, and runs
 # lintian on the host (no errors; warnings are listed).  Root only: the
@@ -12,7 +14,7 @@
 # its /proc goes with it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-debs=$1 tarball=$2
+debs=$1 tarball=$2 version=$3
 . "$top/tests/lib/tap.sh"
 
 # long CMD...: run, with a guard of 15 minutes instead of tap.sh's one.
@@ -53,6 +55,10 @@ summary() {
 
 pkgs=$(ls "$debs"/*.deb 2>/dev/null | grep -v -- '-dbgsym_')
 rc=
+check "NEWS: the newest entry is version $version" \
+	[ "$(sed -n 's/^Version \([^ ]*\).*/\1/p' "$top/NEWS" | head -n 1)" = "$version" ]
+check "debian/changelog: version $version" \
+	[ "$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)" = "$version" ]
 check "make deb made the packages" [ -n "$pkgs" ]
 check "running as root (chroot, mount namespace)" [ "$(id -u)" -eq 0 ]
 check "the Debian 12 root $tarball is there" [ -s "$tarball" ]
@@ -69,13 +75,14 @@ check "the root has kernel headers ($rel)" [ -f "$root/lib/modules/$rel/build/Ma
 
 inroot 'dpkg -i /tmp/debs/*.deb'
 check "dpkg -i installs $(echo "$pkgs" | wc -l) packages" eval '[ "$rc" -eq 0 ]'
+inroot '{ dpkg-query -W -f "\${Version}\n" $(for d in /tmp/debs/*.deb; do dpkg-deb -f "$d" Package; done); pkg-config --modversion libseg libthread9; } | sort -u'
+check "the packages and the .pc files are version $version" eval '[ "$out" = "$version" ]'
 inroot 'dkms status segctl'
-check "dkms status: segctl installed for $rel" eval '[[ "$out" == *"segctl/"*", $rel, "*": installed"* ]]'
+check "dkms status: segctl/$version installed for $rel" eval '[[ "$out" == *"segctl/$version, $rel, "*": installed"* ]]'
 ko=$(ls "$root/lib/modules/$rel/updates/dkms/segctl.ko"* 2>/dev/null | head -n 1)
 check "the module is in /lib/modules/$rel/updates/dkms" [ -n "$ko" ]
 inroot "modinfo -F version /lib/modules/$rel/updates/dkms/${ko##*/}"
-check "modinfo: version $(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)" \
-	eval '[ "$out" = "$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)" ]'
+check "modinfo: version $version" eval '[ "$out" = "$version" ]'
 
 want="round trip 42, segment, segctl API 1"
 inroot 'cc -Wall -o /tmp/prog /tmp/prog.c $(pkg-config --cflags --libs libthread9 libseg) && /tmp/prog'
