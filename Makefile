@@ -181,7 +181,7 @@ module:
 	done; \
 	$(if $(KERNELS_GIVEN),,rels="$$rels $$(running_release)";) \
 	if [ -z "$${rels// }" ]; then \
-		echo "module: not built: no headers for the running kernel $$(uname -r) (/lib/modules/$$(uname -r)/build) nor for Debian's cloud kernels ('make deps' installs those)"; \
+		echo "module: not built: $(if $(KERNELS_GIVEN),KERNELS is empty,no headers for the running kernel $$(uname -r) (/lib/modules/$$(uname -r)/build) nor for Debian's cloud kernels ('make deps' installs those))"; \
 		exit 0; \
 	fi; \
 	for rel in $$rels; do $(KBUILD) "$$rel" modules; done
