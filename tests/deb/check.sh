@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: MIT
 #
 # check.sh DEBDIR ROOT_TAR VERSION: try the Debian packages of DEBDIR
-# ('make deb')
-# as a user would, in a fresh Debian 12 root (ROOT_TAR, scripts/deb-root),
-# unpacked for this run and removed after it.  TAP, then "N passed, N
-# failed".  VERSION (the Makefile's) must be everywhere: NEWS,
-# debian/changelog, the packages, the .pc files, the module.  Installs them with dpkg (DKMS builds the module for the root's
-# cloud kernel headers), builds an outside program with pkg-config
-# (shared and static), runs it and segls on it, purges them, and runs
-# lintian on the host (no errors; warnings are listed).  Root only: the
-# root is entered with chroot, in a mount namespace of its own, so that
-# its /proc goes with it.
+# ('make deb') as a user would, in a fresh Debian 12 root (ROOT_TAR,
+# scripts/deb-root), unpacked for this run and removed after it.  TAP,
+# then "N passed, N failed".  VERSION (the Makefile's) must be everywhere:
+# NEWS, debian/changelog, the packages, the .pc files, the module.
+# Installs the packages with dpkg (DKMS builds the module for the root's
+# cloud kernel headers), builds an outside program with pkg-config (shared
+# and static), runs it and segls on it, purges them, and runs lintian on
+# the host, on the source and binary packages (no errors; warnings are
+# listed).  Root only: the root is entered with chroot, in a mount
+# namespace of its own, so that its /proc goes with it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 debs=$1 tarball=$2 version=$3
