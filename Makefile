@@ -81,6 +81,12 @@ FLAGS_STAMP	:= $(B)/.flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS_BASE) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_BASE) $(LDFLAGS)' > $@
+# Likewise the install paths a program is built with (segls's helper), so
+# that 'make install PREFIX=...' after a plain 'make' rebuilds it.
+PATHS_STAMP	:= $(B)/.paths
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(BINDIR) $(PKGLIBDIR)' | cmp -s - $@ || echo '$(BINDIR) $(PKGLIBDIR)' > $@
 FORCE:
 
 # Object flavours: pic (libraries), san (native test builds).

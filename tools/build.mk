@@ -6,6 +6,7 @@
 # with), in build/lib/segctl/ here.
 $(call pic,tools/segls.c): SEG_CPPFLAGS += -DSEGLS_BINDIR='"$(BINDIR)"' \
 	-DSEGLS_HELPER='"$(PKGLIBDIR)/libsegls.so"'
+$(call pic,tools/segls.c): $(PATHS_STAMP)
 $(B)/bin/segls: $(call pic,tools/segls.c)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
