@@ -13,11 +13,17 @@
  * and io_uring-socket, blocking-socket: the same over a Unix socketpair
  * (kernels before 6.4 poll sockets in io_uring, but hand a blocking pipe's
  * calls to io-wq unless libthread9 reopens it: see libthread9/ioring.c).
+ * io_uring-reopen is io_uring as it runs on such kernels, on any kernel:
+ * libthread9 reopens the blocking pipes as if their io_uring had to.
  *
  * Each way runs in a fresh process (this program again, with the way as
  * argument), Runs times Trips round trips after a warm-up; the table shows
  * the median, min and max of the runs' ns per round trip, and the same
- * goes to build/bench/ioproc.csv (or the file given as argument).
+ * goes to build/bench/ioproc.csv (or the file given as argument).  On a
+ * loaded machine (or a VM under TCG) the time is mostly waiting for a CPU,
+ * so each way also says the CPU time its process used (user and system,
+ * every task, io_uring's workers too) and the context switches it made,
+ * per round trip: the work done, whatever the load.
  *
  *	ioproc [-n trips] [-r runs] [csvfile]
  */
@@ -26,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,10 +45,13 @@ enum { Maxruns = 100, Warmup = 1000 };
 extern char **environ;
 
 static const char *ways[] = {
-	"io_uring", "helper", "blocking", "io_uring-socket", "blocking-socket",
+	"io_uring", "io_uring-reopen", "helper", "blocking", "io_uring-socket",
+	"blocking-socket",
 };
 
-const char	*_t9ioprocpath(Ioproc *io);	/* libthread9's: the path io took */
+/* libthread9's hooks: the path io took; reopen blocking pipes (see -reopen) */
+const char	*_t9ioprocpath(Ioproc *io);
+void	_t9ioringreopenpipes(void);
 
 static int	trips = 20000;
 static int	runs = 7;
@@ -82,17 +92,35 @@ echo(void *v)
 	close(e->out);
 }
 
-/* One way, in this process: print each run's ns per round trip. */
+/* CPU ns used by every task of this process so far, and its switches. */
+static long long
+cpunow(long *csw)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*csw = ru.ru_nvcsw + ru.ru_nivcsw;
+	return ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+	       ((long long)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/*
+ * One way, in this process: print each run's ns per round trip, CPU ns per
+ * round trip and context switches per round trip.
+ */
 static void
 measure(const char *way)
 {
 	static struct Echo e;
 	int ab[2], ba[2], sv[2], i, k, useio;
-	long long t0;
+	long long t0, c0;
+	long s0, s1;
 	Ioproc *io;
 	char c;
 
 	useio = strncmp(way, "blocking", 8) != 0;
+	if(strcmp(way, "io_uring-reopen") == 0)
+		_t9ioringreopenpipes();
 	if(strstr(way, "-socket") != nil){
 		/* Each side reads and writes its own end. */
 		if(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
@@ -107,6 +135,7 @@ measure(const char *way)
 	proccreate(echo, &e, 65536);
 	io = useio ? ioproc() : nil;
 	for(k = -1; k < runs; k++){
+		c0 = cpunow(&s0);
 		t0 = nsnow();
 		for(i = 0; i < (k < 0 ? Warmup : trips); i++){
 			c = (char)i;
@@ -117,8 +146,12 @@ measure(const char *way)
 		}
 		if(k < 0)
 			printf("%s\n", io != nil ? _t9ioprocpath(io) : "blocking");
-		else
-			printf("%.1f\n", (double)(nsnow() - t0) / trips);
+		else{
+			t0 = nsnow() - t0;
+			c0 = cpunow(&s1) - c0;
+			printf("%.1f %.1f %.2f\n", (double)t0 / trips, (double)c0 / trips,
+			       (double)(s1 - s0) / trips);
+		}
 	}
 	fflush(stdout);
 	close(ab[1]);		/* the echo proc ends */
@@ -135,11 +168,19 @@ cmp(const void *a, const void *b)
 }
 
 /*
- * Run this program for way; its runs' figures in v, sorted, and the path
- * its calls took in path.  Returns the count.
+ * Run this program for way; its runs' ns per round trip in v, CPU ns in
+ * cpu and switches in csw, and the path its calls took in path.  Returns
+ * the count.
  */
+static double
+median(double *v, int n)
+{
+	qsort(v, n, sizeof v[0], cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static int
-runway(const char *way, double *v, char *path)
+runway(const char *way, double *v, double *cpu, double *csw, char *path)
 {
 	char n[16], r[16], *argv[8], *env[] = { "SEGCTL_IOPROC=helper", nil };
 	posix_spawn_file_actions_t fa;
@@ -171,13 +212,13 @@ runway(const char *way, double *v, char *path)
 	f = fdopen(p[0], "r");
 	if(fscanf(f, "%31s", path) != 1)
 		strcpy(path, "?");
-	for(nv = 0; nv < Maxruns && fscanf(f, "%lf", &v[nv]) == 1; nv++)
+	for(nv = 0; nv < Maxruns &&
+		    fscanf(f, "%lf %lf %lf", &v[nv], &cpu[nv], &csw[nv]) == 3; nv++)
 		;
 	fclose(f);
 	waitpid(pid, &st, 0);
 	if(!WIFEXITED(st) || WEXITSTATUS(st) != 0 || nv != runs)
 		sysfatal("%s: the run failed", way);
-	qsort(v, nv, sizeof v[0], cmp);
 	return nv;
 }
 
@@ -191,7 +232,7 @@ usage(void)
 void
 threadmain(int argc, char *argv[])
 {
-	double v[Maxruns], med;
+	double v[Maxruns], cpu[Maxruns], csw[Maxruns], med, mcpu, mcsw;
 	char *csv, *way, path[32];
 	size_t i;
 	FILE *f;
@@ -226,17 +267,23 @@ threadmain(int argc, char *argv[])
 	f = fopen(csv, "w");
 	if(f == nil)
 		sysfatal("%s: %s", csv, strerror(errno));
-	fprintf(f, "way,runs,trips,median_ns,min_ns,max_ns\n");
+	fprintf(f, "way,runs,trips,median_ns,min_ns,max_ns,cpu_ns,switches\n");
 	printf("round trip, one byte, between two procs over pipes (-socket: a socketpair): ns\n");
-	printf("%d runs of %d round trips each\n\n", runs, trips);
-	printf("%-16s %10s %10s %10s\n", "way", "median", "min", "max");
+	printf("%d runs of %d round trips each; cpu: CPU ns (every task), csw: context switches,\n",
+	       runs, trips);
+	printf("per round trip, medians\n\n");
+	printf("%-16s %10s %10s %10s %10s %6s\n", "way", "median", "min", "max", "cpu", "csw");
 	for(i = 0; i < sizeof ways / sizeof ways[0]; i++){
-		n = runway(ways[i], v, path);
+		n = runway(ways[i], v, cpu, csw, path);
 		if(strncmp(path, ways[i], strcspn(ways[i], "-")) != 0)
 			sysfatal("%s: the calls took the %s path", ways[i], path);
-		med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-		printf("%-16s %10.0f %10.0f %10.0f\n", ways[i], med, v[0], v[n - 1]);
-		fprintf(f, "%s,%d,%d,%.1f,%.1f,%.1f\n", ways[i], n, trips, med, v[0], v[n - 1]);
+		med = median(v, n);
+		mcpu = median(cpu, n);
+		mcsw = median(csw, n);
+		printf("%-16s %10.0f %10.0f %10.0f %10.0f %6.2f\n", ways[i], med, v[0], v[n - 1],
+		       mcpu, mcsw);
+		fprintf(f, "%s,%d,%d,%.1f,%.1f,%.1f,%.1f,%.2f\n", ways[i], n, trips, med, v[0],
+			v[n - 1], mcpu, mcsw);
 	}
 	fclose(f);
 	printf("\nCSV: %s\n", csv);
