@@ -9,7 +9,8 @@
  * Only the proc itself touches its ring, so the ring needs no lock.
  *
  * With a ring, the proc sleeps in it (io_uring_enter waiting for a
- * completion) instead of on its futex.  To be woken by another proc it keeps
+ * completion) instead of on its futex, after the idle spin all procs do
+ * (sched.c), which watches the ring too (_t9ioringready).  To be woken by another proc it keeps
  * a poll of an eventfd in the ring while it sleeps: _t9threadready in another
  * proc writes the eventfd when the proc sleeps (Proc.sleeping, Proc.wake
  * as for the futex), the poll completes and the proc wakes.  The eventfd's
@@ -412,6 +413,23 @@ _t9ioringpoll(Proc *p, int sleep)
 	if(IO_URING_READ_ONCE(*g->ring.sq.kflags) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
 		io_uring_get_events(&g->ring);
 	reap(g);
+}
+
+/*
+ * Has p's ring something for its scheduler (which _t9ioringpoll does): a
+ * completion, one the kernel holds for us to enter the ring (TASKRUN,
+ * CQ_OVERFLOW), or a cancel to send?  Loads only: the idle spin's test.
+ */
+int
+_t9ioringready(Proc *p)
+{
+	Ioring *g;
+
+	g = p->ioring;
+	return io_uring_cq_ready(&g->ring) > 0 ||
+	       (IO_URING_READ_ONCE(*g->ring.sq.kflags) &
+		(IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) != 0 ||
+	       __atomic_load_n(&g->cancelq, __ATOMIC_RELAXED) != nil;
 }
 
 void

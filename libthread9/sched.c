@@ -25,8 +25,10 @@
  * wake a halted vCPU.  How long it spins adapts: it doubles after a sleep
  * shorter than Spinmax (a longer spin would have caught the wakeup) and
  * halves after a longer one, down to Spinmin (0.5 us).  Then it sleeps on
- * its futex, using no CPU until woken.  A proc with a ring sleeps in it
- * at once: completions do not come through the inbox.
+ * its futex, using no CPU until woken.  A proc with a ring follows the same
+ * rule: it submits what it has queued, spins watching its ring as well as
+ * its inbox (a completion, or the kernel's flag that one waits for the proc
+ * to enter it), then sleeps in the ring.
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -198,7 +200,8 @@ static int
 haswork(Proc *p)
 {
 	return __atomic_load_n(&p->inbox, __ATOMIC_RELAXED) != nil ||
-	       __atomic_load_n(&p->intrs, __ATOMIC_RELAXED) != 0;
+	       __atomic_load_n(&p->intrs, __ATOMIC_RELAXED) != 0 ||
+	       (p->ioring != nil && _t9ioringready(p));
 }
 
 /*
@@ -229,27 +232,30 @@ idle(Proc *p)
 	int64_t t0, slept;
 	int work;
 
+	if(p->ioring != nil)
+		_t9ioringsubmit(p);	/* what we wait for must be under way */
 	t0 = nsnow();
-	if(p->ioring == nil){
-		__atomic_store_n(&p->sleeping, Procspinning, __ATOMIC_RELAXED);
-		work = idlespin(p, t0);
-		__atomic_store_n(&p->sleeping, Procawake, __ATOMIC_RELAXED);
-		if(work)
-			return;
-	}
-	_t9lock(&p->lock);
-	__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->sleeping, Procasleep, __ATOMIC_RELAXED);
-	work = haswork(p);
-	_t9unlock(&p->lock);
-	if(!work && p->ioring != nil)
-		_t9ioringpoll(p, 1);
-	else if(!work)
-		_t9futexwait(&p->wake, 0);
-	/* A waker that still sees Procasleep wakes us once more: harmless. */
+	__atomic_store_n(&p->sleeping, Procspinning, __ATOMIC_RELAXED);
+	work = idlespin(p, t0);
 	__atomic_store_n(&p->sleeping, Procawake, __ATOMIC_RELAXED);
-	if(work)
+	if(!work){
+		_t9lock(&p->lock);
+		__atomic_store_n(&p->wake, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->sleeping, Procasleep, __ATOMIC_RELAXED);
+		work = haswork(p);
+		_t9unlock(&p->lock);
+		if(!work && p->ioring != nil)
+			_t9ioringpoll(p, 1);
+		else if(!work)
+			_t9futexwait(&p->wake, 0);
+		/* A waker that still sees Procasleep wakes us once more: harmless. */
+		__atomic_store_n(&p->sleeping, Procawake, __ATOMIC_RELAXED);
+	}
+	if(work){
+		if(p->ioring != nil)
+			_t9ioringpoll(p, 0);	/* reap what the spin saw */
 		return;
+	}
 	slept = nsnow() - t0;
 	if(slept < Spinmax)
 		p->spinns = p->spinns * 2 > Spinmax ? Spinmax : p->spinns * 2;

@@ -292,6 +292,7 @@ void	_t9sigstackinit(Proc *p);
 
 /* ioring.c */
 void	_t9ioringpoll(Proc *p, int sleep);
+int	_t9ioringready(Proc *p);
 void	_t9ioringsubmit(Proc *p);
 void	_t9ioringwake(Proc *p);
 void	_t9ioringfree(Proc *p);
