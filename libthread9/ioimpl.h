@@ -114,6 +114,7 @@ long	_t9ioconnect(Ioproc *io, int fd, const void *sa, unsigned int len);
 /* ioring.c */
 int	_t9ioringok(void);
 Ioring	*_t9ioringget(Proc *p);
+int	_t9ioringtry(Ioreq *r);
 void	_t9ioringrun(Ioring *g, Ioreq *r);
 void	_t9ioringcancel(Ioreq *r);
 void	_t9ioringdequeue(Ioreq *r);

@@ -270,7 +270,9 @@ run(Ioproc *io, Thread *t)
 	io->busy = 1;
 	_t9unlock(&io->lock);
 
-	if(_t9iobegin(r)){
+	if(g != nil && _t9ioringtry(r))
+		;	/* done at once; an interrupt now comes too late */
+	else if(_t9iobegin(r)){
 		if(g != nil)
 			_t9ioringrun(g, r);
 		else

@@ -247,6 +247,37 @@ ringfd(Ioreq *r)
 	return fd >= 0 ? fd : r->fd;
 }
 
+/*
+ * A write that need not wait, done at once by the calling thread: a pipe's
+ * or socket's write mostly finds room, and then costs one system call, not
+ * a trip through the ring, the scheduler and back.  RWF_NOWAIT makes it
+ * what the ring would try first anyway; when it would block (EAGAIN), or
+ * the file cannot say (EOPNOTSUPP: on kernels before 6.4 a blocking pipe,
+ * which ringfd handles), the ring does it.  1 if r is done, its result in
+ * r->res.
+ */
+int
+_t9ioringtry(Ioreq *r)
+{
+	struct iovec iov;
+	ssize_t n;
+	int err;
+
+	if(r->op != Opwrite || !pipesnowait)
+		return 0;
+	iov.iov_base = r->buf;
+	iov.iov_len = r->len;
+	err = errno;
+	n = pwritev2(r->fd, &iov, 1, -1, RWF_NOWAIT);
+	if(n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP || errno == EINTR)){
+		errno = err;
+		return 0;
+	}
+	r->res = n < 0 ? -errno : n;
+	errno = err;
+	return 1;
+}
+
 void
 _t9ioringrun(Ioring *g, Ioreq *r)
 {
