@@ -52,6 +52,9 @@
  *  - threadint from another proc does not claim an alt itself: it asks the
  *    thread's proc to (kill.c), so only the owner ever claims a blocked alt
  *    of its threads that names owned channels only.
+ *  - send and recv on an owned channel (chanopfast) are that section
+ *    without altwho's work for many entries: one channel, nothing to
+ *    order or choose; the same steps (altexec, block) otherwise.
  *  - An alt that names a channel it does not own takes the locked path
  *    (locking an owned channel too is harmless: only the owner reaches it
  *    without the lock, and the owner is the one locking); its Altsel is
@@ -728,15 +731,69 @@ chanclosing(Channel *c)
 	return n;
 }
 
+/*
+ * send and recv on a channel the caller's proc owns, as a fast section
+ * without the work altwho does for many entries (counting them, putting
+ * their channels in locking order, choosing one); the same steps
+ * otherwise.  -2: not owned, altwho's to do.
+ */
+static int
+chanopfast(Thread *t, Alt *a, int canblock, const char *who)
+{
+	struct Locks l;
+	Chanown *me;
+	Channel *c;
+	int r;
+
+	c = a->c;
+	me = t->proc->own;
+	if(!fastbegin(me, &c, 1))
+		return -2;
+	checklive(c, me, 1, who);
+	a->entryno = 0;
+	a->tag = nil;
+	if(!isopen(a)){
+		fastend(me);
+		return -1;		/* closed: what altwho makes of it */
+	}
+	if(altexec(a)){
+		fastend(me);
+		return 1;
+	}
+	if(!canblock){
+		fastend(me);
+		return 0;
+	}
+	l.c = l.stack;
+	l.stack[0] = c;
+	l.n = 1;
+	l.me = me;
+	l.fast = 1;
+	r = block(t, a, 1, &l);
+	_t9threadcheckkill(t);
+	if(r == Altinterrupted || a->err != nil)
+		return -1;
+	return 1;
+}
+
 static int
 chanop(Channel *c, int op, void *v, int canblock, const char *who)
 {
+	Thread *t;
 	Alt a[2];
+	int r;
 
 	a[0].c = c;
 	a[0].v = v;
 	a[0].op = op;
 	a[0].err = nil;
+	if(c != nil){
+		t = _t9threadneed(who);
+		_t9threadcheckkill(t);
+		r = chanopfast(t, &a[0], canblock, who);
+		if(r != -2)
+			return r;
+	}
 	a[1].op = canblock ? CHANEND : CHANNOBLK;
 	switch(altwho(a, who)){
 	case 0:
