@@ -251,30 +251,39 @@ ringfd(Ioreq *r)
  * A write that need not wait, done at once by the calling thread: a pipe's
  * or socket's write mostly finds room, and then costs one system call, not
  * a trip through the ring, the scheduler and back.  RWF_NOWAIT makes it
- * what the ring would try first anyway; when it would block (EAGAIN), or
- * the file cannot say (EOPNOTSUPP: on kernels before 6.4 a blocking pipe,
- * which ringfd handles), the ring does it.  1 if r is done, its result in
- * r->res.
+ * what the ring would try first anyway; on kernels before 6.4 a blocking
+ * pipe refuses it (EOPNOTSUPP), so there it is written through ringfd's
+ * non-blocking reopening.  When it would block (EAGAIN), or the file cannot
+ * say, the ring does it.  1 if r is done, its result in r->res.
  */
 int
 _t9ioringtry(Ioreq *r)
 {
 	struct iovec iov;
 	ssize_t n;
-	int err;
+	int err, fd;
 
-	if(r->op != Opwrite || !pipesnowait)
+	if(r->op != Opwrite)
 		return 0;
-	iov.iov_base = r->buf;
-	iov.iov_len = r->len;
 	err = errno;
-	n = pwritev2(r->fd, &iov, 1, -1, RWF_NOWAIT);
-	if(n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP || errno == EINTR)){
-		errno = err;
-		return 0;
+	fd = ringfd(r);
+	if(fd != r->fd){
+		n = write(fd, r->buf, r->len);
+		if(n < 0)
+			r->res = -errno;
+		close(fd);
+	}else{
+		iov.iov_base = r->buf;
+		iov.iov_len = r->len;
+		n = pwritev2(fd, &iov, 1, -1, RWF_NOWAIT);
+		if(n < 0)
+			r->res = -errno;
 	}
-	r->res = n < 0 ? -errno : n;
 	errno = err;
+	if(n < 0 && (r->res == -EAGAIN || r->res == -EOPNOTSUPP || r->res == -EINTR))
+		return 0;
+	if(n >= 0)
+		r->res = n;
 	return 1;
 }
 
