@@ -8,7 +8,8 @@
  * Protections, mapping flags, the pieces of a guarded attach and the
  * spans of segfree, segflush and segbrk are the rules the module follows
  * too (linux/segctl_rules.h); what is this backend's own is how it commits
- * (mlock, then mincore), the guard markers of mapguarded, and its table.
+ * (mlock, then mincore), the guard markers of mapguarded and of its stack
+ * arenas (arena.c), and its table.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -116,7 +117,7 @@ commit(uintptr_t p, unsigned long len)
 #define MADV_GUARD_INSTALL	102	/* Linux 6.13 */
 #endif
 
-static int noguards;	/* the kernel has no guard regions */
+int _segnoguards;	/* the kernel has no guard markers (or arenahook.h says so) */
 
 /*
  * Since Linux 6.13 a redzone need not be a mapping of its own: guard
@@ -133,7 +134,7 @@ mapguarded(uintptr_t lo, const Segreq *r, int prot, int flags, uintptr_t *p)
 	const struct segctl_span *sp = &r->span;
 	unsigned long span = sp->len + 2 * sp->guard;
 
-	if (__atomic_load_n(&noguards, __ATOMIC_RELAXED) ||
+	if (__atomic_load_n(&_segnoguards, __ATOMIC_RELAXED) ||
 	    (r->attr & SG_COMMIT) || r->class != SEGCTL_CLASS_MEMORY)
 		return -1;
 	if (mapat(lo, span, prot, flags, p) < 0)
@@ -142,20 +143,21 @@ mapguarded(uintptr_t lo, const Segreq *r, int prot, int flags, uintptr_t *p)
 	    madvise((void *)(*p + sp->guard + sp->len), sp->guard, MADV_GUARD_INSTALL) == 0)
 		return 0;
 	if (errno == EINVAL)
-		__atomic_store_n(&noguards, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&_segnoguards, 1, __ATOMIC_RELAXED);
 	munmap((void *)*p, span);
 	return -1;
 }
 
 static Seg *
-newseg(const struct segctl_piece *p)
+newseg(const struct segctl_piece *p, Arena *a)
 {
 	Seg *s;
 
 	s = malloc(sizeof *s);
 	if (s == NULL)
 		return NULL;
-	*s = (Seg){ .base = p->start, .top = p->end, .attr = p->attr, .class = p->seg_class };
+	*s = (Seg){ .base = p->start, .top = p->end, .attr = p->attr, .class = p->seg_class,
+		    .arena = a };
 	s->ring = s;
 	return s;
 }
@@ -181,17 +183,53 @@ dropseg(Seg *s)
 	free(s);
 }
 
+/* The bounds [*lo, *hi) of s's trio. */
+static void
+trio(Seg *s, uintptr_t *lo, uintptr_t *hi)
+{
+	Seg *p;
+
+	*lo = s->base;
+	*hi = s->top;
+	for (p = s->ring; p != s; p = p->ring) {
+		if (p->base < *lo)
+			*lo = p->base;
+		if (p->top > *hi)
+			*hi = p->top;
+	}
+}
+
+/* Forget s's arena span and its three segments; the arena frees it. */
+static void
+droparena(Seg *s)
+{
+	uintptr_t lo, hi;
+	Arena *a;
+
+	a = s->arena;
+	trio(s, &lo, &hi);
+	while (s->ring != s)
+		dropseg(s->ring);
+	dropseg(s);
+	_segarenafree(a, lo, hi);
+}
+
 /*
  * The kernel just gave us [lo, hi), so a table entry there is a segment
- * the program unmapped behind our back: forget it.
+ * the program unmapped behind our back, and an arena there one it
+ * unmapped: forget them.  An arena span goes whole.
  */
-static void
-dropstale(uintptr_t lo, uintptr_t hi)
+void
+_segdropstale(uintptr_t lo, uintptr_t hi)
 {
 	Seg *s;
 
+	_segarenastale(lo, hi);
 	while ((s = _segfindrange(lo, hi)) != NULL)
-		dropseg(s);
+		if (s->arena != NULL)
+			droparena(s);
+		else
+			dropseg(s);
 }
 
 /* Fork: the child gets a copy of the table; re-establish what fork breaks. */
@@ -247,9 +285,9 @@ setupfork(void)
 }
 
 /*
- * A guarded attach reserves the whole span PROT_NONE in one mmap and maps
- * the body over its middle, so no other thread's mmap can land between
- * the three.
+ * A guarded attach goes into an arena where it can (arena.c), else
+ * reserves the whole span PROT_NONE in one mmap and maps the body over
+ * its middle, so no other thread's mmap can land between the three.
  */
 static void *
 uattach(const Segreq *r)
@@ -259,6 +297,7 @@ uattach(const Segreq *r)
 	uintptr_t p, body, lo;
 	unsigned long span;
 	int prot, flags, zflags;
+	Arena *a;
 	Seg *s[3];
 	int i, n;
 
@@ -271,8 +310,14 @@ uattach(const Segreq *r)
 	span = sp->len + 2 * sp->guard;
 	lo = sp->va != 0 ? sp->va - sp->guard : 0;
 
+	a = NULL;
 	pthread_mutex_lock(&tablock);
-	if (sp->guard == 0) {
+	if (segctl_arena_fits(r->attr, r->class, sp->va, sp->guard) &&
+	    (i = _segarenaspan(sp->len, sp->guard, segctl_arena_prot(r->attr), &a, &p)) != -1) {
+		if (i < 0)
+			goto out;
+		body = p + sp->guard;
+	} else if (sp->guard == 0) {
 		if (mapat(lo, span, prot, flags, &p) < 0)
 			goto out;
 		body = p;
@@ -295,8 +340,9 @@ uattach(const Segreq *r)
 
 	n = segctl_pieces(pc, body, sp->len, sp->guard, r->attr, r->class);
 	for (i = 0; i < n; i++)
-		s[i] = newseg(&pc[i]);
-	dropstale(p, p + span);
+		s[i] = newseg(&pc[i], a);
+	if (a == NULL)
+		_segdropstale(p, p + span);
 	for (i = 0; i < n; i++)
 		if (s[i] == NULL || _seginsert(s[i]) < 0)
 			break;
@@ -315,7 +361,10 @@ uattach(const Segreq *r)
 	return (void *)body;
 
 unmap:
-	munmap((void *)p, span);
+	if (a != NULL)
+		_segarenafree(a, p, p + span);
+	else
+		munmap((void *)p, span);
 out:
 	pthread_mutex_unlock(&tablock);
 	return (void *)-1;
@@ -331,6 +380,11 @@ udetach(uintptr_t addr)
 	if (s == NULL) {
 		pthread_mutex_unlock(&tablock);
 		return _segerror(EINVAL, _segEbadarg);
+	}
+	if (s->arena != NULL) {
+		droparena(s);
+		pthread_mutex_unlock(&tablock);
+		return 0;
 	}
 	do {
 		next = s->ring != s ? s->ring : NULL;
@@ -395,7 +449,7 @@ grow(Seg *s, uintptr_t top)
 		munmap((void *)p, top - p);
 		return -1;
 	}
-	dropstale(p, top);
+	_segdropstale(p, top);
 	s->top = top;
 	return 0;
 }

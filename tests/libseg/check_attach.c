@@ -337,7 +337,7 @@ START_TEST(guarded)
 		ck_assert_int_eq(diesig(wr, b), 0);
 		/* Detach through the low redzone, the body, the high redzone. */
 		ck_assert_int_eq(segdetach((void *)(i == 0 ? b - PG : i == 1 ? b + PG : b + 4 * PG)), 0);
-		ck_assert(!mapped(b - 2 * PG, b + 5 * PG));
+		ck_assert(gone(b - 2 * PG, b + 5 * PG));
 		ck_unlisted(b - 2 * PG);
 		ck_unlisted(b);
 		ck_unlisted(b + 3 * PG);

@@ -161,6 +161,23 @@ diesig(void (*f)(uintptr_t), uintptr_t p)
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
+/*
+ * Nothing of a detached guarded segment is left: its range is unmapped,
+ * or (in an arena) every page of it faults on a read and a write.
+ */
+int
+gone(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t a;
+
+	if (!mapped(lo, hi))
+		return 1;
+	for (a = lo; a < hi; a += PG)
+		if (diesig(rd, a) != SIGSEGV || diesig(wr, a + PG - 1) != SIGSEGV)
+			return 0;
+	return 1;
+}
+
 void
 inchild(int (*f)(void *), void *arg)
 {
@@ -373,6 +390,7 @@ main(int argc, char **argv)
 	TCase *(*tcs[])(void) = {
 		tc_backend, tc_attach, tc_attrs, tc_badargs, tc_commit, tc_guarded,
 		tc_detach, tc_free, tc_brk, tc_flush, tc_list, tc_fork, tc_tasks, tc_many,
+		tc_arena,
 	};
 	const char *b;
 	SRunner *sr;

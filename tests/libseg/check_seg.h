@@ -43,6 +43,7 @@ int	vmaof(uintptr_t a, uintptr_t *lo, uintptr_t *hi, char perms[5]);
 int	locked(uintptr_t a, uintptr_t len);		/* smaps: locked, all present */
 int	resident(uintptr_t p, uintptr_t len);		/* every page, per mincore */
 int	allzero(uintptr_t p, uintptr_t len);
+int	gone(uintptr_t lo, uintptr_t hi);			/* unmapped, or every page faults */
 uintptr_t freeaddr(uintptr_t len);			/* a hole with a free page around */
 
 /* How a forked child running f(p) ended: its signal, or 0. */
@@ -73,5 +74,6 @@ TCase	*tc_list(void);
 TCase	*tc_fork(void);
 TCase	*tc_tasks(void);
 TCase	*tc_many(void);
+TCase	*tc_arena(void);
 
 #endif

@@ -187,6 +187,48 @@ static inline int segctl_pieces(struct segctl_piece p[3], unsigned long body,
 }
 
 /*
+ * Stack arenas (doc/arenas.md): a guarded "memory" attach with no address,
+ * no SG_COMMIT and a writable body may go into an arena, one mapping
+ * holding many spans (redzone, body, redzone) whose redzones and free
+ * space fault.  Arenas are keyed by (guard, exec): every span of one has
+ * the same redzones and the same protection.  SG_COMMIT bodies are locked
+ * and read-only or SG_NONE ones need protections of their own: those, and
+ * fixed attaches, take ordinary mappings.
+ */
+#define SEGCTL_ARENA_MIN	(1UL << 30)	/* bytes of address space, reserved only */
+#define SEGCTL_ARENA_SPANS	64		/* at least this many spans of the size asked */
+
+static inline int segctl_arena_fits(unsigned int attr, unsigned int seg_class,
+				    unsigned long va, unsigned long guard)
+{
+	return seg_class == SEGCTL_CLASS_MEMORY && va == 0 && guard != 0 &&
+	       !(attr & (SEGCTL_ATTR_COMMIT | SEGCTL_ATTR_NONE |
+			 SEGCTL_ATTR_RONLY));
+}
+
+/* The arena's protection: its bodies', so executable unless SG_NOEXEC. */
+static inline unsigned long segctl_arena_prot(unsigned int attr)
+{
+	return segctl_attr_prot(attr & SEGCTL_ATTR_NOEXEC);
+}
+
+/*
+ * The length of a new arena for a body of len bytes between redzones of
+ * guard bytes (both whole pages, their sum below SEGCTL_TOP, as
+ * segctl_span_round leaves them): SEGCTL_ARENA_MIN, or SEGCTL_ARENA_SPANS
+ * spans when that is more.  Never wraps: 64 * 2^47 < 2^64.
+ */
+static inline unsigned long segctl_arena_len(unsigned long guard,
+					     unsigned long len)
+{
+	unsigned long span = len + 2 * guard;
+
+	if (span > SEGCTL_ARENA_MIN / SEGCTL_ARENA_SPANS)
+		return span * SEGCTL_ARENA_SPANS;
+	return SEGCTL_ARENA_MIN;
+}
+
+/*
  * segfree's span (§1.4): the whole pages inside [va, va + len), as
  * [*from, *to); empty when *from >= *to.  Plan 9's test is then that *to
  * lies inside the segment holding va.  0, or -SEGCTL_EINVAL.
