@@ -9,6 +9,11 @@
  * Faults that are not a redzone hit go to whatever handler was there
  * before (the default, or a sanitizer's).
  *
+ * A redzone that is a PROT_NONE mapping faults with SEGV_ACCERR; one made
+ * of guard markers (the user backend on Linux 6.13+) or in the module's
+ * stack arena (doc/arenas.md) with SEGV_MAPERR.  Either is an overflow,
+ * and the report says which.
+ *
  * Only async-signal-safe calls here: write(2), no stdio.
  */
 #include <signal.h>
@@ -48,7 +53,7 @@ putnum(struct Buf *b, unsigned long v, int base)
 }
 
 static void
-report(Thread *t, char *addr)
+report(Thread *t, char *addr, int code)
 {
 	struct Buf b;
 
@@ -64,7 +69,7 @@ report(Thread *t, char *addr)
 	putnum(&b, (unsigned long)t->stk, 16);
 	puts_(&b, "-");
 	putnum(&b, (unsigned long)t, 16);
-	puts_(&b, "\n");
+	puts_(&b, code == SEGV_MAPERR ? " (SEGV_MAPERR)\n" : " (SEGV_ACCERR)\n");
 	if(write(2, b.s, b.n) < 0){
 		/* nowhere left to say it */
 	}
@@ -88,8 +93,9 @@ onsegv(int sig, siginfo_t *si, void *uc)
 
 	(void)uc;
 	t = _t9threadcur();
-	if(t != nil && si->si_code > 0 && inredzone(t, si->si_addr)){
-		report(t, si->si_addr);
+	if(t != nil && (si->si_code == SEGV_MAPERR || si->si_code == SEGV_ACCERR) &&
+	   inredzone(t, si->si_addr)){
+		report(t, si->si_addr, si->si_code);
 		memset(&dfl, 0, sizeof dfl);
 		dfl.sa_handler = SIG_DFL;
 		sigaction(SIGSEGV, &dfl, nil);
