@@ -28,10 +28,14 @@
  * then as CSV between "@@csv threadcreate" and "@@csv end" lines.
  *
  *	threadcreate [-n N,...] [-a N,...] [-r runs] [-s way,...]
- *		     [-m mode,...] [-c cap] [-l way,...]
+ *		     [-m mode,...] [-c N,way=N,...] [-l way,...]
  * -n gives the N of both modes (default 1024,10000,100000), -a those of
- * "alive" if they differ (slow machines), -c is the most threads the limit probe tries (default 100000; 0: no
- * probe), -l the ways it probes (default guarded,malloc,pthread).
+ * "alive" if they differ (slow machines), -c the most threads the limit
+ * probe tries: N for every way, then way=N for one (default 100000; 0: no
+ * probe; "-c 100000,guarded=1000000" tries a million guarded stacks), -l
+ * the ways it probes (default guarded,malloc,pthread).  After the tables
+ * comes (c) guarded against (a) malloc, both modes, by N: what stack
+ * arenas (doc/arenas.md) are to bring down.
  */
 #include <errno.h>
 #include <limits.h>
@@ -596,13 +600,32 @@ ratio(Row *r, Row *a, char *buf, int nbuf)
 
 static Row rows[Nmode][Maxn][Nway];
 
+/* -c: "N" for every way, "way=N" for one, comma-separated, in order. */
+static void
+capset(int *caps, char *list)
+{
+	char *s, *save, *eq;
+	int w;
+
+	for(s = strtok_r(list, ",", &save); s != nil; s = strtok_r(nil, ",", &save)){
+		if((eq = strchr(s, '=')) == nil){
+			for(w = 0; w < Nway; w++)
+				caps[w] = atoi(s);
+			continue;
+		}
+		*eq = '\0';
+		caps[lookup(wayname, Nway, s)] = atoi(eq + 1);
+	}
+}
+
 void
 threadmain(int argc, char **argv)
 {
 	static const char *defs = "malloc,seg3,guarded,cached,pthread";
 	char sn[64] = "1024,10000,100000", sa[64] = "", ss[128], sm[32] = "exit,alive", sl[128];
-	int nvs[Nmode][Maxn], nns[Nmode], *nv, nn, ways, modes, probes, runs, cap, m, i, w, c;
+	int nvs[Nmode][Maxn], nns[Nmode], *nv, nn, ways, modes, probes, runs, caps[Nway], m, i, w, c;
 	Row *r, probe[Nway], *pr;
+	int cap;
 	char rb[16];
 	const char *env;
 
@@ -612,7 +635,8 @@ threadmain(int argc, char **argv)
 	snprintf(ss, sizeof ss, "%s", defs);
 	snprintf(sl, sizeof sl, "guarded,malloc,pthread");
 	runs = 5;
-	cap = 100000;
+	for(w = 0; w < Nway; w++)
+		caps[w] = 100000;
 	while((c = getopt(argc, argv, "n:a:r:s:m:c:l:")) != -1)
 		switch(c){
 		case 'n': snprintf(sn, sizeof sn, "%s", optarg); break;
@@ -620,11 +644,11 @@ threadmain(int argc, char **argv)
 		case 'r': runs = atoi(optarg); break;
 		case 's': snprintf(ss, sizeof ss, "%s", optarg); break;
 		case 'm': snprintf(sm, sizeof sm, "%s", optarg); break;
-		case 'c': cap = atoi(optarg); break;
+		case 'c': capset(caps, optarg); break;
 		case 'l': snprintf(sl, sizeof sl, "%s", optarg); break;
 		default:
 			fprintf(stderr, "usage: threadcreate [-n N,...] [-a N,...] [-r runs] "
-				"[-s way,...] [-m exit,alive] [-c cap] [-l way,...]\n");
+				"[-s way,...] [-m exit,alive] [-c N,way=N,...] [-l way,...]\n");
 			threadexitsall("usage");
 		}
 	if(runs < 1 || runs > Maxruns)
@@ -671,14 +695,28 @@ threadmain(int argc, char **argv)
 			}
 	}
 
+	/* (c) against (a), the ratios issue 13 sets targets for. */
+	if((ways & 1 << Malloc) && (ways & 1 << Guarded)){
+		printf("\n(c) guarded / (a) malloc, median against median\n");
+		printf("%-7s %-7s %7s\n", "mode", "N", "ratio");
+		for(m = Nmode - 1; m >= 0; m--)
+			for(i = 0; (modes & 1 << m) && i < nns[m]; i++)
+				printf("%-7s %-7d %7s\n", modename[m], nvs[m][i],
+				       ratio(&rows[m][i][Guarded], &rows[m][i][Malloc], rb, sizeof rb));
+	}
+
 	/* The limit: reuse an alive run at N = cap if there was one. */
 	memset(probe, 0, sizeof probe);
-	if(cap > 0){
-		printf("\nlimit: threads alive at once in one process (tries up to %d; "
-		       "vm.max_map_count %ld)\n", cap, maxmapcount());
+	for(w = 0; w < Nway; w++)
+		if((probes & 1 << w) && caps[w] > 0)
+			break;
+	if(w < Nway){
+		printf("\nlimit: threads alive at once in one process (vm.max_map_count %ld)\n",
+		       maxmapcount());
 		for(w = 0; w < Nway; w++){
-			if(!(probes & 1 << w))
+			if(!(probes & 1 << w) || caps[w] <= 0)
 				continue;
+			cap = caps[w];
 			pr = nil;
 			for(i = 0; i < nns[Alive]; i++)
 				if(nvs[Alive][i] == cap && rows[Alive][i][w].done)
@@ -720,9 +758,9 @@ threadmain(int argc, char **argv)
 			}
 	for(w = 0; w < Nway; w++)
 		if(probe[w].done)
-			printf("limit,%s,alive,%d,%s,1,,,,,,%d,%s,%d alive%s%s\n", env, cap,
+			printf("limit,%s,alive,%d,%s,1,,,,,,%d,%s,%d alive%s%s\n", env, caps[w],
 			       wayname[w], probe[w].vmas, probe[w].failed ? "fail" : "ok",
-			       probe[w].failed ? probe[w].alive : cap,
+			       probe[w].failed ? probe[w].alive : caps[w],
 			       probe[w].failed ? " then " : "", probe[w].why);
 	printf("@@csv end\n");
 	threadexitsall(nil);
