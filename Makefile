@@ -29,6 +29,9 @@
 # project's flags (-O2 -g when CFLAGS is not given).  WERROR=-Werror makes
 # warnings errors, in the module too; 'make check' sets it.
 
+# 'make' alone is 'make all', whatever rule comes first below.
+.DEFAULT_GOAL	:= all
+
 SHELL		:= /bin/bash
 comma		:= ,
 B		:= build
