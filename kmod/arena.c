@@ -1,29 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * arena.c: stack arenas, the prototype of doc/arenas.md.
+ * arena.c: stack arenas (doc/arenas.md).  A guarded "memory" attach with
+ * va 0 puts its body into an arena of the caller's mm: one private
+ * mapping of an anonymous-inode file of ours, whose ->fault hands out a
+ * zeroed page inside a live body and SIGSEGV for a redzone or for space no
+ * body holds.  The private mapping's copy-on-write turns what is written
+ * into ordinary anonymous memory.  So a body costs an entry in a maple
+ * tree, not a VMA.
  *
- * An arena is one private mapping of an anonymous-inode file of ours.  Its
- * ->fault hands out a zeroed page for an address inside a live body, and
- * SIGSEGV for a redzone or for space no body holds; the private mapping's
- * copy-on-write turns what is written into ordinary anonymous memory.  So
- * a body costs an entry in a maple tree, not a VMA.
+ * The table holds one entry per arena (SEGCTL_KIND_ARENA, its whole
+ * range), on t->arenas too; the bodies ("spans": redzone, body, redzone,
+ * in file pages) are in a map the arena's VMA holds.  fork's copy of the
+ * VMA shares the map until either side changes its spans, which first
+ * makes its own copy (arena_unshare).
  *
- * Lifetimes: the file holds the arena (its zero page and geometry) and a
- * reference to this module, so rmmod is refused while any arena is mapped;
- * every VMA of the arena holds the file.  The spans (bodies with their
- * redzones) are per VMA, in a map the VMA holds a reference to: fork's copy
- * shares it until either side changes its spans, which first makes its own
- * copy (arena_unshare).
+ * Lifetimes: the file holds the arena's geometry and a reference to this
+ * module, so rmmod is refused while any arena is mapped; every VMA of the
+ * arena holds the file.  The one zero page is the module's.
  *
- * Locking: ->fault runs under mmap_lock read on both kernels (6.12 retries
- * a ->fault without ->map_pages under mmap_lock: mm/memory.c
- * vmf_can_call_fault), and reads the spans under RCU.  ALLOC adds a span
- * under mmap_lock read and the map's mutex; FREE removes one and zaps its
- * pages under mmap_lock write, so no fault that saw the span alive can map
- * a page into it after the zap.  Replacing a VMA's map also takes
- * mmap_lock write.
+ * Locking (doc/arenas.md §2): ->fault runs under mmap_lock read on both
+ * kernels (6.12 retries a ->fault without ->map_pages under mmap_lock:
+ * mm/memory.c vmf_can_call_fault), and reads the spans under RCU.  An
+ * attach adds a span under t->lock, mmap_lock read and the map's mutex;
+ * a detach removes one and zaps its pages under mmap_lock write, so no
+ * fault that saw the span alive can map a page into it after the zap.
+ * Replacing a VMA's map also takes mmap_lock write.  segfree zaps under
+ * mmap_lock read: the span stays, so a racing fault is a legal one.
  *
- * What a caller makes (arena, maps, maple nodes) is charged to its memory
+ * What a caller makes (file, maps, maple nodes) is charged to its memory
  * cgroup: GFP_KERNEL_ACCOUNT.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,15 +41,25 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
 #include "arena.h"
 #include "compat.h"
 #include "segctl.h"
 
+bool segctl_arenas = true;
+unsigned long segctl_arena_spans = 1UL << 20;
+atomic_long_t segctl_nr_arenas;
+atomic_long_t segctl_nr_spans;
+
+/* Read faults in bodies map it; never written (a write copies it). */
+static struct page *arena_zero;
+
+/* An arena is at least this big, and holds at least ARENA_MIN_SPANS. */
+#define ARENA_MIN_LEN	(1UL << 30)
+#define ARENA_MIN_SPANS	64
+
 /* The file: what every copy of the arena has in common. */
 struct segctl_arena_file {
-	struct page	*zero;		/* read faults in bodies map this */
 	unsigned long	guard;		/* pages of redzone on each side */
 	bool		mapped;		/* mmap only once, by us */
 };
@@ -53,23 +67,10 @@ struct segctl_arena_file {
 /* One VMA's spans, shared copy-on-write with fork's copies. */
 struct segctl_arena_map {
 	refcount_t	ref;		/* VMAs using it */
-	struct mutex	lock;		/* ALLOCs, under mmap_lock read */
+	struct mutex	lock;		/* insertions, under mmap_lock read */
 	unsigned long	nspans;
-	struct maple_tree spans;	/* [lo, hi] file pages -> a value */
+	struct maple_tree spans;	/* [lo, hi] file pages -> body's attr */
 };
-
-/* Any non-NULL entry; a span is all the tree needs to say. */
-#define ARENA_SPAN	xa_mk_value(1)
-
-/* 6.3 made vm_flags const behind accessors that also lock the VMA. */
-static void arena_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, flags);
-#else
-	vma->vm_flags |= flags;
-#endif
-}
 
 static struct segctl_arena_map *arena_map_alloc(void)
 {
@@ -87,38 +88,45 @@ static void arena_map_put(struct segctl_arena_map *map)
 {
 	if (!refcount_dec_and_test(&map->ref))
 		return;
+	atomic_long_sub(map->nspans, &segctl_nr_spans);
 	mtree_destroy(&map->spans);
 	mutex_destroy(&map->lock);
 	kfree(map);
 }
 
-/* The span holding pgoff in the VMA's map: false if there is none. */
-static bool arena_span(struct vm_area_struct *vma, unsigned long pgoff,
-		       unsigned long *lo, unsigned long *hi)
+static unsigned long arena_guard(struct vm_area_struct *vma)
+{
+	struct segctl_arena_file *af = vma->vm_file->private_data;
+
+	return af->guard;
+}
+
+/* The span holding pgoff in the VMA's map, or NULL; its attr as a value. */
+static void *arena_span(struct vm_area_struct *vma, unsigned long pgoff,
+			unsigned long *lo, unsigned long *hi)
 {
 	struct segctl_arena_map *map = vma->vm_private_data;
 	MA_STATE(mas, &map->spans, pgoff, pgoff);
-	bool found;
+	void *entry;
 
 	rcu_read_lock();
-	found = mas_walk(&mas);
+	entry = mas_walk(&mas);
 	*lo = mas.index;
 	*hi = mas.last;
 	rcu_read_unlock();
-	return found;
+	return entry;
 }
 
 static vm_fault_t arena_fault(struct vm_fault *vmf)
 {
-	struct segctl_arena_file *af = vmf->vma->vm_file->private_data;
-	unsigned long lo, hi;
+	unsigned long lo, hi, guard = arena_guard(vmf->vma);
 
 	if (!arena_span(vmf->vma, vmf->pgoff, &lo, &hi) ||
-	    vmf->pgoff < lo + af->guard || vmf->pgoff + af->guard > hi)
+	    vmf->pgoff < lo + guard || vmf->pgoff + guard > hi)
 		return VM_FAULT_SIGSEGV;
 	/* A write copies it (do_cow_fault); a read maps it read-only. */
-	get_page(af->zero);
-	vmf->page = af->zero;
+	get_page(arena_zero);
+	vmf->page = arena_zero;
 	return 0;
 }
 
@@ -162,16 +170,14 @@ static int arena_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_private_data = map;
 	vma->vm_ops = &segctl_arena_vm_ops;
 	/* VM_DONTEXPAND: mremap may not grow it, and mlock leaves it alone. */
-	arena_vma_set_flags(vma, VM_DONTEXPAND);
+	segctl_vma_set_flags(vma, VM_DONTEXPAND);
 	return 0;
 }
 
 static int arena_release(struct inode *inode, struct file *file)
 {
-	struct segctl_arena_file *af = file->private_data;
-
-	put_page(af->zero);
-	kfree(af);
+	kfree(file->private_data);
+	atomic_long_dec(&segctl_nr_arenas);
 	return 0;
 }
 
@@ -181,14 +187,31 @@ static const struct file_operations segctl_arena_fops = {
 	.release	= arena_release,
 };
 
-/* The arena VMA holding addr in the caller's mm, under its mmap_lock. */
-static struct vm_area_struct *arena_vma(unsigned long addr)
+/*
+ * The arena VMA a table entry stands for, if the mapping is still the one
+ * we made: same range, our vm_ops, the protection we gave.  Caller holds
+ * mmap_lock.
+ */
+static struct vm_area_struct *arena_vma(struct mm_struct *mm,
+					const struct segctl_seg *s)
 {
-	struct vm_area_struct *vma = vma_lookup(current->mm, addr);
+	unsigned long want = VM_READ | VM_WRITE, mask = VM_READ | VM_WRITE |
+			     VM_EXEC | VM_SHARED;
+	struct vm_area_struct *vma = vma_lookup(mm, s->start);
 
-	if (!vma || vma->vm_ops != &segctl_arena_vm_ops)
+	if (!(s->attr & SEGCTL_ATTR_NOEXEC))
+		want |= VM_EXEC;
+	if (!vma || vma->vm_ops != &segctl_arena_vm_ops ||
+	    vma->vm_start != s->start || vma->vm_end != s->end ||
+	    (vma->vm_flags & mask) != want ||
+	    arena_guard(vma) != s->guard >> PAGE_SHIFT)
 		return NULL;
 	return vma;
+}
+
+bool segctl_arena_matches(struct mm_struct *mm, const struct segctl_seg *s)
+{
+	return arena_vma(mm, s) != NULL;
 }
 
 static unsigned long arena_pgoff(struct vm_area_struct *vma, unsigned long addr)
@@ -201,24 +224,16 @@ static unsigned long arena_addr(struct vm_area_struct *vma, unsigned long pgoff)
 	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 }
 
-/* Copy up to max of map's spans into lohi as [lo, hi] pairs; their count. */
-static unsigned long arena_snapshot(struct segctl_arena_map *map,
-				    unsigned long *lohi, unsigned long max)
+/* The pieces (redzone, body, redzone) of the span [lo, hi]; 3. */
+static int arena_pieces(struct vm_area_struct *vma, unsigned long lo,
+			unsigned long hi, void *entry, struct segctl_piece p[3])
 {
-	MA_STATE(mas, &map->spans, 0, 0);
-	unsigned long n = 0;
-	void *entry;
+	unsigned long guard = arena_guard(vma);
 
-	rcu_read_lock();
-	mas_for_each(&mas, entry, ULONG_MAX) {
-		if (n == max)
-			break;
-		lohi[2 * n] = mas.index;
-		lohi[2 * n + 1] = mas.last;
-		n++;
-	}
-	rcu_read_unlock();
-	return n;
+	return segctl_pieces(p, arena_addr(vma, lo + guard),
+			     (hi - lo + 1 - 2 * guard) << PAGE_SHIFT,
+			     guard << PAGE_SHIFT, xa_to_value(entry),
+			     SEGCTL_CLASS_MEMORY);
 }
 
 /*
@@ -229,7 +244,10 @@ static unsigned long arena_snapshot(struct segctl_arena_map *map,
 static int arena_unshare(struct vm_area_struct *vma)
 {
 	struct segctl_arena_map *old = vma->vm_private_data, *map;
-	unsigned long *lohi, n, i;
+	MA_STATE(mas, &old->spans, 0, 0);
+	unsigned long *lohi, n = 0, i;
+	void **entries;
+	void *entry;
 	int err = -ENOMEM;
 
 	segctl_assert_mmap_write_locked(vma->vm_mm);
@@ -238,83 +256,50 @@ static int arena_unshare(struct vm_area_struct *vma)
 	map = arena_map_alloc();
 	if (!map)
 		return -ENOMEM;
-	lohi = kvmalloc_array(old->nspans + 1, 2 * sizeof(*lohi), GFP_KERNEL);
-	if (!lohi)
-		goto map;
-	n = arena_snapshot(old, lohi, old->nspans);
+	lohi = kvmalloc_array(old->nspans + 1, 2 * sizeof(*lohi),
+			      GFP_KERNEL_ACCOUNT);
+	entries = kvmalloc_array(old->nspans + 1, sizeof(*entries),
+				 GFP_KERNEL_ACCOUNT);
+	if (!lohi || !entries)
+		goto free;
+	rcu_read_lock();
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (n == old->nspans)
+			break;
+		lohi[2 * n] = mas.index;
+		lohi[2 * n + 1] = mas.last;
+		entries[n++] = entry;
+	}
+	rcu_read_unlock();
 	for (i = 0; i < n; i++) {
 		err = mtree_insert_range(&map->spans, lohi[2 * i], lohi[2 * i + 1],
-					 ARENA_SPAN, GFP_KERNEL_ACCOUNT);
+					 entries[i], GFP_KERNEL_ACCOUNT);
 		if (err)
-			goto lohi;
+			goto free;
+		map->nspans++;
+		atomic_long_inc(&segctl_nr_spans);
 	}
-	map->nspans = n;
 	vma->vm_private_data = map;
+	kvfree(entries);
 	kvfree(lohi);
 	arena_map_put(old);
 	return 0;
 
-lohi:
+free:
+	kvfree(entries);
 	kvfree(lohi);
-map:
 	arena_map_put(map);
 	return err;
 }
 
-static long arena_create(struct segctl_arena *r)
-{
-	unsigned long len = PAGE_ALIGN(r->len), guard = PAGE_ALIGN(r->guard);
-	struct segctl_arena_file *af;
-	struct file *file;
-	unsigned long va;
-	long err;
-
-	if (r->addr || !r->len || !r->guard || len < r->len || guard < r->guard)
-		return -EINVAL;
-	/* Room for one body of a page between its redzones. */
-	if (guard > len / 2 || len - 2 * guard < PAGE_SIZE)
-		return -EINVAL;
-	if (len > segctl_top())
-		return -ENOMEM;
-	af = kzalloc(sizeof(*af), GFP_KERNEL_ACCOUNT);
-	if (!af)
-		return -ENOMEM;
-	af->zero = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!af->zero) {
-		err = -ENOMEM;
-		goto af;
-	}
-	af->guard = guard >> PAGE_SHIFT;
-	file = anon_inode_getfile("[segctl-arena]", &segctl_arena_fops, af, O_RDWR);
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		goto zero;
-	}
-	/* From here the file owns af.  NORESERVE: bodies are charged as used. */
-	va = vm_mmap(file, 0, len, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_NORESERVE, 0);
-	fput(file);
-	if (IS_ERR_VALUE(va))
-		return (long)va;
-	r->addr = va;
-	r->len = len;
-	r->guard = guard;
-	return 0;
-
-zero:
-	put_page(af->zero);
-af:
-	kfree(af);
-	return err;
-}
-
 /*
- * Take the lowest run of pages free pages in the VMA's map: mtree_alloc_range
- * is not used, since 6.1's returns junk on an empty tree (lib/maple_tree.c
- * mas_alloc); mas_empty_area is what 6.1's mmap relies on.
+ * Take the lowest run of pages free pages in the VMA's map for a body with
+ * attr: mtree_alloc_range is not used, since 6.1's returns junk on an
+ * empty tree (lib/maple_tree.c mas_alloc); mas_empty_area is what 6.1's
+ * mmap relies on.  -ENOSPC: no run that long.
  */
 static int arena_insert(struct vm_area_struct *vma, unsigned long pages,
-			unsigned long *lo)
+			u32 attr, unsigned long *lo)
 {
 	struct segctl_arena_map *map = vma->vm_private_data;
 	unsigned long min = vma->vm_pgoff, max = min + vma_pages(vma) - 1;
@@ -322,62 +307,137 @@ static int arena_insert(struct vm_area_struct *vma, unsigned long pages,
 	int err;
 
 	if (pages > vma_pages(vma))
-		return -ENOMEM;
+		return -ENOSPC;
 	mutex_lock(&map->lock);
 	rcu_read_lock();
 	err = mas_empty_area(&mas, min, max, pages);
 	rcu_read_unlock();
 	if (err || mas.index < min || mas.index > max - pages + 1) {
-		err = -ENOMEM;
+		err = -ENOSPC;
 		goto unlock;
 	}
 	*lo = mas.index;
-	err = mtree_insert_range(&map->spans, *lo, *lo + pages - 1, ARENA_SPAN,
-				 GFP_KERNEL_ACCOUNT);
-	if (!err)
+	err = mtree_insert_range(&map->spans, *lo, *lo + pages - 1,
+				 xa_mk_value(attr), GFP_KERNEL_ACCOUNT);
+	if (!err) {
 		map->nspans++;
-	else if (err == -EEXIST)
-		err = -ENOMEM;
+		atomic_long_inc(&segctl_nr_spans);
+	} else if (err == -EEXIST) {
+		err = -ENOSPC;
+	}
 unlock:
 	mutex_unlock(&map->lock);
 	return err;
 }
 
-static long arena_alloc(struct segctl_arena *r)
+/* Does a guarded attach of these go into an arena?  (doc/arenas.md §4) */
+bool segctl_arena_wants(const struct segctl_span *sp, u32 attr, u32 class)
 {
-	struct mm_struct *mm = current->mm;
-	unsigned long len = PAGE_ALIGN(r->len), lo, guard;
+	return READ_ONCE(segctl_arenas) && sp->guard && !sp->va &&
+	       class == SEGCTL_CLASS_MEMORY &&
+	       !(attr & (SEGCTL_ATTR_COMMIT | SEGCTL_ATTR_RONLY |
+			 SEGCTL_ATTR_NONE));
+}
+
+/*
+ * A new arena for bodies with this redzone and exec-ness, in the table.
+ * Under t->lock, not mmap_lock (vm_mmap takes it).
+ */
+static long arena_create(struct segctl_table *t, const struct segctl_span *sp,
+			 u32 attr)
+{
+	unsigned long per = sp->len + 2 * sp->guard, len, va;
+	u32 noexec = attr & SEGCTL_ATTR_NOEXEC;
+	struct segctl_arena_file *af;
+	struct segctl_piece p;
+	struct segctl_seg *s;
+	struct file *file;
+	long err;
+
+	len = per <= segctl_top() / ARENA_MIN_SPANS ? per * ARENA_MIN_SPANS : per;
+	len = max(len, ARENA_MIN_LEN);
+	af = kzalloc(sizeof(*af), GFP_KERNEL_ACCOUNT);
+	if (!af)
+		return -ENOMEM;
+	af->guard = sp->guard >> PAGE_SHIFT;
+	file = anon_inode_getfile("[segctl-arena]", &segctl_arena_fops, af,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		kfree(af);
+		return PTR_ERR(file);
+	}
+	atomic_long_inc(&segctl_nr_arenas);
+	/* From here the file owns af.  NORESERVE: bodies are charged as used. */
+	va = vm_mmap(file, 0, len, segctl_attr_prot(noexec),
+		     MAP_PRIVATE | MAP_NORESERVE, 0);
+	fput(file);
+	if (IS_ERR_VALUE(va))
+		return segctl_map_error((long)va, attr);
+	p = (struct segctl_piece){ va, va + len, noexec, SEGCTL_CLASS_MEMORY };
+	s = segctl_seg_new(&p, p.start, p.end, NULL);
+	err = -ENOMEM;
+	if (s) {
+		s->kind = SEGCTL_KIND_ARENA;
+		s->guard = sp->guard;
+		err = segctl_seg_insert(t, s);
+		if (err)
+			segctl_seg_free(s);
+	}
+	if (err)
+		vm_munmap(va, len);
+	return err;
+}
+
+/* Put a body in the first arena of the mm with room; -ENOSPC: none has. */
+static long arena_place(struct segctl_table *t, const struct segctl_span *sp,
+			u32 attr, unsigned long *body)
+{
+	unsigned long pages = (sp->len + 2 * sp->guard) >> PAGE_SHIFT, lo;
+	unsigned long spans = 0, cap = READ_ONCE(segctl_arena_spans);
+	struct mm_struct *mm = t->mn.mm;
 	struct segctl_arena_map *map;
 	struct vm_area_struct *vma;
+	struct segctl_seg *s;
 	bool write = false;
 	long err;
 
-	if (r->guard || !r->len || len < r->len)
-		return -EINVAL;
 	mmap_read_lock(mm);
 again:
-	err = -EINVAL;
-	vma = arena_vma(r->addr);
-	if (!vma)
-		goto unlock;
-	map = vma->vm_private_data;
-	if (refcount_read(&map->ref) != 1) {
-		if (!write) {
-			mmap_read_unlock(mm);
-			mmap_write_lock(mm);
-			write = true;
-			goto again;
-		}
-		err = arena_unshare(vma);
-		if (err)
-			goto unlock;
+	list_for_each_entry(s, &t->arenas, arena) {
+		vma = arena_vma(mm, s);
+		if (vma)
+			spans += ((struct segctl_arena_map *)vma->vm_private_data)->nspans;
 	}
-	guard = ((struct segctl_arena_file *)vma->vm_file->private_data)->guard;
-	err = arena_insert(vma, (len >> PAGE_SHIFT) + 2 * guard, &lo);
-	if (err)
+	err = -ENOMEM;
+	if (spans >= cap)
 		goto unlock;
-	r->addr = arena_addr(vma, lo + guard);
-	r->len = len;
+	err = -ENOSPC;
+	list_for_each_entry(s, &t->arenas, arena) {
+		if (s->guard != sp->guard ||
+		    (s->attr & SEGCTL_ATTR_NOEXEC) != (attr & SEGCTL_ATTR_NOEXEC))
+			continue;
+		vma = arena_vma(mm, s);
+		if (!vma)
+			continue;
+		map = vma->vm_private_data;
+		if (refcount_read(&map->ref) != 1) {
+			if (!write) {
+				mmap_read_unlock(mm);
+				mmap_write_lock(mm);
+				write = true;
+				spans = 0;
+				goto again;
+			}
+			err = arena_unshare(vma);
+			if (err)
+				goto unlock;
+		}
+		err = arena_insert(vma, pages, attr, &lo);
+		if (err != -ENOSPC)
+			break;
+	}
+	if (!err)
+		*body = arena_addr(vma, lo + arena_guard(vma));
 unlock:
 	if (write)
 		mmap_write_unlock(mm);
@@ -386,20 +446,53 @@ unlock:
 	return err;
 }
 
-static long arena_free(struct segctl_arena *r)
+/**
+ * segctl_arena_attach - segattachguarded into an arena
+ * @t: the caller's table, locked
+ * @sp: the rounded span (va 0, guard > 0)
+ * @attr: the body's attributes (segctl_arena_wants() said yes)
+ * @body: out: the body's address
+ *
+ * Places the body in an arena of the mm with a free run, making a new
+ * arena when none has.  -ENOMEM when the mm has arena_spans spans.
+ */
+long segctl_arena_attach(struct segctl_table *t, const struct segctl_span *sp,
+			 u32 attr, unsigned long *body)
 {
-	struct mm_struct *mm = current->mm;
+	long err;
+
+	lockdep_assert_held(&t->lock);
+	err = arena_place(t, sp, attr, body);
+	if (err != -ENOSPC)
+		return err;
+	err = arena_create(t, sp, attr);
+	if (err)
+		return err;
+	err = arena_place(t, sp, attr, body);
+	return err == -ENOSPC ? -ENOMEM : err;
+}
+
+/**
+ * segctl_arena_detach - segdetach of a span in the arena @s
+ * @t: the caller's table, locked
+ * @s: the arena's entry, checked
+ * @addr: any address in the span, redzones included
+ *
+ * Removes the span and zaps its pages: its memory goes back at once.
+ * -EINVAL for free space.
+ */
+long segctl_arena_detach(struct segctl_table *t, struct segctl_seg *s,
+			 unsigned long addr)
+{
+	struct mm_struct *mm = t->mn.mm;
 	struct segctl_arena_map *map;
 	struct vm_area_struct *vma;
 	unsigned long lo, hi;
-	long err;
+	long err = -EINVAL;
 
-	if (r->len || r->guard)
-		return -EINVAL;
 	mmap_write_lock(mm);
-	err = -EINVAL;
-	vma = arena_vma(r->addr);
-	if (!vma || !arena_span(vma, arena_pgoff(vma, r->addr), &lo, &hi))
+	vma = arena_vma(mm, s);
+	if (!vma || !arena_span(vma, arena_pgoff(vma, addr), &lo, &hi))
 		goto unlock;
 	err = arena_unshare(vma);
 	if (err)
@@ -407,35 +500,127 @@ static long arena_free(struct segctl_arena *r)
 	map = vma->vm_private_data;
 	mtree_erase(&map->spans, lo);
 	map->nspans--;
+	atomic_long_dec(&segctl_nr_spans);
 	segctl_zap(vma, arena_addr(vma, lo), (hi - lo + 1) << PAGE_SHIFT);
 unlock:
 	mmap_write_unlock(mm);
 	return err;
 }
 
-long segctl_arena(void *arg)
+/**
+ * segctl_arena_piece - the redzone or body of the arena @s holding @addr
+ * @mm: the table's mm
+ * @s: the arena's entry
+ * @addr: the address
+ * @next: find the first piece starting at or above @addr instead
+ * @p: out: the piece, as a guarded attach records it
+ *
+ * Returns 0, or -EINVAL when there is none (free space; the arena gone).
+ */
+int segctl_arena_piece(struct mm_struct *mm, const struct segctl_seg *s,
+		       unsigned long addr, bool next, struct segctl_piece *p)
 {
-	struct segctl_arena *r = arg;
+	struct segctl_piece pc[3];
+	struct segctl_arena_map *map;
+	struct vm_area_struct *vma;
+	unsigned long pgoff;
+	int i, n, round, err = -EINVAL;
+	void *entry;
 
-	switch (r->op) {
-	case SEGCTL_ARENA_CREATE:
-		return arena_create(r);
-	case SEGCTL_ARENA_ALLOC:
-		return arena_alloc(r);
-	case SEGCTL_ARENA_FREE:
-		return arena_free(r);
+	mmap_read_lock(mm);
+	vma = arena_vma(mm, s);
+	if (!vma)
+		goto unlock;
+	map = vma->vm_private_data;
+	pgoff = arena_pgoff(vma, max(addr, vma->vm_start));
+	/* The span holding addr may have no piece left above it: then the next. */
+	for (round = 0; round < 2 && err; round++) {
+		MA_STATE(mas, &map->spans, pgoff, pgoff);
+
+		rcu_read_lock();
+		entry = next ? mas_find(&mas, ULONG_MAX) : mas_walk(&mas);
+		rcu_read_unlock();
+		if (!entry)
+			break;
+		n = arena_pieces(vma, mas.index, mas.last, entry, pc);
+		for (i = 0; i < n && err; i++) {
+			if (next ? pc[i].start >= addr :
+				   addr >= pc[i].start && addr < pc[i].end) {
+				*p = pc[i];
+				err = 0;
+			}
+		}
+		if (!next || mas.last == ULONG_MAX)
+			break;
+		pgoff = mas.last + 1;
 	}
-	return -EINVAL;
+unlock:
+	mmap_read_unlock(mm);
+	return err;
 }
 
-void segctl_arena_undo(void *arg)
+/**
+ * segctl_arena_free - segfree of [from, to) inside a body of the arena @s
+ * @t: the caller's table, locked
+ * @s: the arena's entry
+ * @va: the address segfree was given: it must lie in a body
+ * @from: the first whole page
+ * @to: the end of the last whole page: at most the body's end
+ *
+ * The pages lose their contents and the body stays: they refault as zero.
+ * -EINVAL for a redzone or free space, or a range past the body's end.
+ */
+long segctl_arena_free(struct segctl_table *t, const struct segctl_seg *s,
+		       unsigned long va, unsigned long from, unsigned long to)
 {
-	struct segctl_arena *r = arg;
-	struct segctl_arena f = { .size = sizeof(f), .op = SEGCTL_ARENA_FREE,
-				  .addr = r->addr };
+	struct mm_struct *mm = t->mn.mm;
+	struct vm_area_struct *vma;
+	struct segctl_piece p[3];
+	unsigned long lo, hi;
+	long err = -EINVAL;
+	void *entry;
 
-	if (r->op == SEGCTL_ARENA_CREATE)
-		vm_munmap(r->addr, r->len);
-	else if (r->op == SEGCTL_ARENA_ALLOC)
-		arena_free(&f);
+	mmap_read_lock(mm);
+	vma = arena_vma(mm, s);
+	if (!vma)
+		goto unlock;
+	entry = arena_span(vma, arena_pgoff(vma, va), &lo, &hi);
+	if (!entry)
+		goto unlock;
+	arena_pieces(vma, lo, hi, entry, p);
+	if (va < p[1].start || va >= p[1].end || to > p[1].end)
+		goto unlock;
+	if (from < to)
+		segctl_zap(vma, from, to - from);
+	err = 0;
+unlock:
+	mmap_read_unlock(mm);
+	return err;
+}
+
+/* The spans in the arena @s now (debugfs). */
+unsigned long segctl_arena_nspans(struct mm_struct *mm,
+				  const struct segctl_seg *s)
+{
+	struct vm_area_struct *vma;
+	unsigned long n = 0;
+
+	mmap_read_lock(mm);
+	vma = arena_vma(mm, s);
+	if (vma)
+		n = ((struct segctl_arena_map *)vma->vm_private_data)->nspans;
+	mmap_read_unlock(mm);
+	return n;
+}
+
+int segctl_arena_init(void)
+{
+	arena_zero = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	return arena_zero ? 0 : -ENOMEM;
+}
+
+/* No arena exists: each holds the module (segctl_arena_fops.owner). */
+void segctl_arena_exit(void)
+{
+	put_page(arena_zero);
 }

@@ -1,12 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * arena.h: stack arenas (doc/arenas.md), a prototype: guarded bodies
- * inside one mapping whose redzones and free space are not VMAs.
+ * arena.h: stack arenas (doc/arenas.md): guarded bodies inside one mapping
+ * whose redzones and free space are not VMAs.
  */
 #ifndef SEGCTL_ARENA_H
 #define SEGCTL_ARENA_H
 
-long segctl_arena(void *arg);		/* struct segctl_arena */
-void segctl_arena_undo(void *arg);	/* the result could not go back */
+#include "segctl.h"
+
+extern bool segctl_arenas;		/* module parameter "arenas" */
+extern unsigned long segctl_arena_spans; /* "arena_spans": per mm */
+extern atomic_long_t segctl_nr_arenas;
+extern atomic_long_t segctl_nr_spans;
+
+int segctl_arena_init(void);
+void segctl_arena_exit(void);
+bool segctl_arena_wants(const struct segctl_span *sp, u32 attr, u32 class);
+long segctl_arena_attach(struct segctl_table *t, const struct segctl_span *sp,
+			 u32 attr, unsigned long *body);
+long segctl_arena_detach(struct segctl_table *t, struct segctl_seg *s,
+			 unsigned long addr);
+long segctl_arena_free(struct segctl_table *t, const struct segctl_seg *s,
+		       unsigned long va, unsigned long from, unsigned long to);
+int segctl_arena_piece(struct mm_struct *mm, const struct segctl_seg *s,
+		       unsigned long addr, bool next, struct segctl_piece *p);
+bool segctl_arena_matches(struct mm_struct *mm, const struct segctl_seg *s);
+unsigned long segctl_arena_nspans(struct mm_struct *mm,
+				  const struct segctl_seg *s);
 
 #endif /* SEGCTL_ARENA_H */

@@ -10,13 +10,19 @@
 #include <linux/version.h>
 
 /* 6.3 made vm_flags const behind accessors that also lock the VMA. */
-static inline void segctl_vma_set_locked(struct vm_area_struct *vma)
+static inline void segctl_vma_set_flags(struct vm_area_struct *vma,
+					vm_flags_t flags)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_LOCKED);
+	vm_flags_set(vma, flags);
 #else
-	vma->vm_flags |= VM_LOCKED;
+	vma->vm_flags |= flags;
 #endif
+}
+
+static inline void segctl_vma_set_locked(struct vm_area_struct *vma)
+{
+	segctl_vma_set_flags(vma, VM_LOCKED);
 }
 
 /* 6.5 dropped get_user_pages()'s vmas argument. */

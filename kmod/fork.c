@@ -53,6 +53,11 @@ static struct segctl_seg *seg_copy(const struct segctl_seg *s, bool share_ref)
 	struct segctl_seg *c;
 
 	c = segctl_seg_new(&p, s->span_start, s->span_end, s->share);
+	if (c) {
+		/* An arena's spans come with its VMA (arena.c). */
+		c->kind = s->kind;
+		c->guard = s->guard;
+	}
 	if (c && share_ref)
 		segctl_share_get(c->share);
 	return c;

@@ -51,6 +51,18 @@ module_param_cb(tables, &counter_ops, &segctl_nr_tables, 0444);
 MODULE_PARM_DESC(tables, "segment tables (address spaces) alive");
 module_param_cb(segments, &counter_ops, &segctl_nr_segs, 0444);
 MODULE_PARM_DESC(segments, "segments alive, in tables or awaiting a fork");
+module_param_cb(arenas_alive, &counter_ops, &segctl_nr_arenas, 0444);
+MODULE_PARM_DESC(arenas_alive, "stack arenas alive (mapped somewhere)");
+module_param_cb(spans, &counter_ops, &segctl_nr_spans, 0444);
+MODULE_PARM_DESC(spans, "bodies alive in stack arenas");
+
+/* Stack arenas (doc/arenas.md): on by default; off is the old layout. */
+module_param_named(arenas, segctl_arenas, bool, 0644);
+MODULE_PARM_DESC(arenas,
+		 "put guarded memory segments into stack arenas (default: on)");
+module_param_named(arena_spans, segctl_arena_spans, ulong, 0644);
+MODULE_PARM_DESC(arena_spans,
+		 "most bodies the arenas of one address space may hold (default 1048576)");
 
 static long segctl_version(void *arg)
 {
@@ -59,6 +71,8 @@ static long segctl_version(void *arg)
 	if (v->api != SEGCTL_API)
 		return -EINVAL;
 	v->features = SEGCTL_FEAT_ALL;
+	if (!READ_ONCE(segctl_arenas))
+		v->features &= ~SEGCTL_FEAT_ARENA;
 	v->attrs = SEGCTL_ATTR_ALL;
 	v->commit_limit = READ_ONCE(segctl_commit_limit);
 	return 0;
@@ -95,8 +109,6 @@ static const struct segctl_ioctl segctl_ioctls[] = {
 		     segctl_ioc_brk, NULL),
 	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, false,
 		     segctl_ioc_flush, NULL),
-	SEGCTL_IOCTL(SEGCTL_ARENA, struct segctl_arena, guard, true, segctl_arena,
-		     segctl_arena_undo),
 };
 
 union segctl_args {
@@ -105,7 +117,6 @@ union segctl_args {
 	struct segctl_detach	detach;
 	struct segctl_range	range;
 	struct segctl_brk	brk;
-	struct segctl_arena	arena;
 };
 
 static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -184,9 +195,12 @@ static int __init segctl_init(void)
 
 	if (!segctl_commit_limit)
 		segctl_commit_limit = totalram_pages() / 4;
-	err = segctl_tables_init();
+	err = segctl_arena_init();
 	if (err)
 		return err;
+	err = segctl_tables_init();
+	if (err)
+		goto arena;
 	err = segctl_fork_init();
 	if (err)
 		goto tables;
@@ -206,6 +220,8 @@ fork:
 	segctl_fork_exit();
 tables:
 	segctl_tables_exit();
+arena:
+	segctl_arena_exit();
 	return err;
 }
 
@@ -217,6 +233,7 @@ static void __exit segctl_exit(void)
 	segctl_fork_exit();
 	segctl_exec_exit();
 	segctl_tables_exit();
+	segctl_arena_exit();
 }
 
 module_init(segctl_init);

@@ -29,6 +29,10 @@ struct segctl_share {
 	refcount_t	ref;		/* tables holding the segment */
 };
 
+/* What a table entry stands for. */
+#define SEGCTL_KIND_SEG		0	/* a segment: a body or a redzone */
+#define SEGCTL_KIND_ARENA	1	/* an arena, its bodies inside (arena.c) */
+
 struct segctl_seg {
 	unsigned long	start;		/* [start, end), page aligned */
 	unsigned long	end;
@@ -41,6 +45,9 @@ struct segctl_seg {
 	u64		born;		/* table generation at attach */
 	u64		died;		/* generation at removal, in limbo */
 	struct list_head limbo;		/* on table->limbo once removed */
+	u32		kind;		/* SEGCTL_KIND_* */
+	unsigned long	guard;		/* an arena's redzone bytes per side */
+	struct list_head arena;		/* an arena's link in table->arenas */
 };
 
 /* Part of a stale segment's commit charge, for memory still locked. */
@@ -63,6 +70,7 @@ struct segctl_table {
 	u64		gen;		/* bumped by every attach and removal */
 	atomic_t	forks;		/* children not yet adopted (fork.c) */
 	struct list_head limbo;		/* segments removed while forks > 0 */
+	struct list_head arenas;	/* the arena entries of segs */
 	bool		dead;		/* the mm has gone */
 	pid_t		pid;		/* tgid of the task that made it */
 	struct hlist_node hnode;	/* in the hash of tables */

@@ -21,6 +21,7 @@
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 
+#include "arena.h"
 #include "compat.h"
 #include "segctl.h"
 
@@ -68,6 +69,8 @@ static bool seg_matches(struct mm_struct *mm, const struct segctl_seg *s,
 	struct vm_area_struct *vma;
 	unsigned long addr;
 
+	if (s->kind == SEGCTL_KIND_ARENA)
+		return segctl_arena_matches(mm, s);
 	mask = VM_READ | VM_WRITE | VM_SHARED;
 	if (prot & PROT_READ)
 		want |= VM_READ;
@@ -298,6 +301,12 @@ long segctl_ioc_attach(void *arg)
 	t = table_lock(true, &err);
 	if (!t)
 		return err;
+	if (segctl_arena_wants(&sp, attr, class)) {
+		err = segctl_arena_attach(t, &sp, attr, &addr);
+		if (!err)
+			goto done;
+		goto unlock;
+	}
 	err = segctl_commit_begin(t, attr, sp.len >> PAGE_SHIFT);
 	if (err)
 		goto unlock;
@@ -316,6 +325,7 @@ long segctl_ioc_attach(void *arg)
 		vm_munmap(addr - sp.guard, sp.len + 2 * sp.guard);
 		goto unlock;
 	}
+done:
 	a->va = addr;
 	a->len = sp.len;
 	a->guard = sp.guard;
@@ -390,6 +400,8 @@ static long detach_at(unsigned long addr)
 	s = mtree_load(&t->segs, addr);
 	if (!s || !segctl_seg_check(t, s))
 		err = -EINVAL;
+	else if (s->kind == SEGCTL_KIND_ARENA)
+		err = segctl_arena_detach(t, s, addr);
 	else
 		err = detach_span(t, s);
 	table_unlock(t);
@@ -491,6 +503,10 @@ long segctl_ioc_free(void *arg)
 		ret = -EINVAL;
 		goto out;
 	}
+	if (s->kind == SEGCTL_KIND_ARENA) {
+		ret = segctl_arena_free(t, s, r->va, from, to);
+		goto out;
+	}
 	if (from >= to || (s->attr & SEGCTL_ATTR_NONE)) {
 		if (!segctl_seg_check(t, s))
 			ret = -EINVAL;
@@ -585,6 +601,7 @@ static long brk_shrink(struct segctl_table *t, struct segctl_seg *s,
 long segctl_ioc_brk(void *arg)
 {
 	struct segctl_brk *b = arg;
+	struct segctl_piece p;
 	struct segctl_table *t;
 	struct segctl_seg *s;
 	unsigned long top;
@@ -598,6 +615,16 @@ long segctl_ioc_brk(void *arg)
 	s = mtree_load(&t->segs, b->saddr);
 	if (!s || !segctl_seg_check(t, s)) {
 		err = -EINVAL;
+		goto out;
+	}
+	if (s->kind == SEGCTL_KIND_ARENA) {
+		/* An arena's body is pinned between its redzones too. */
+		err = b->addr ? -EINVAL :
+			segctl_arena_piece(t->mn.mm, s, b->saddr, false, &p);
+		if (!err) {
+			b->base = p.start;
+			b->top = p.end;
+		}
 		goto out;
 	}
 	if (b->addr) {
@@ -632,9 +659,10 @@ out:
 long segctl_ioc_flush(void *arg)
 {
 	struct segctl_range *r = arg;
+	struct segctl_piece p;
 	struct segctl_table *t;
 	struct segctl_seg *s;
-	unsigned long addr, end;
+	unsigned long addr, end, next;
 	long err = 0;
 
 	if (r->flags)
@@ -645,12 +673,20 @@ long segctl_ioc_flush(void *arg)
 	t = table_lock(false, &err);
 	if (!t)
 		return err;
-	for (; addr < end; addr = s->end) {
+	for (; addr < end; addr = next) {
 		s = mtree_load(&t->segs, addr);
 		if (!s || !segctl_seg_check(t, s)) {
 			err = -EINVAL;
 			break;
 		}
+		next = s->end;
+		if (s->kind != SEGCTL_KIND_ARENA)
+			continue;
+		/* In an arena, only its bodies and their redzones. */
+		err = segctl_arena_piece(t->mn.mm, s, addr, false, &p);
+		if (err)
+			break;
+		next = p.end;
 	}
 	table_unlock(t);
 	return err;

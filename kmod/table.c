@@ -86,6 +86,7 @@ struct segctl_seg *segctl_seg_new(const struct segctl_piece *p,
 	s->class = p->seg_class;
 	s->share = share;
 	INIT_LIST_HEAD(&s->limbo);
+	INIT_LIST_HEAD(&s->arena);
 	atomic_long_inc(&segctl_nr_segs);
 	return s;
 }
@@ -107,6 +108,7 @@ void segctl_seg_remove(struct segctl_table *t, struct segctl_seg *s)
 {
 	lockdep_assert_held(&t->lock);
 	mtree_erase(&t->segs, s->start);
+	list_del_init(&s->arena);
 	t->nsegs--;
 	if (s->commit) {
 		segctl_uncharge(s->commit);
@@ -239,6 +241,8 @@ int segctl_seg_insert(struct segctl_table *t, struct segctl_seg *s)
 		return err;
 	s->born = ++t->gen;
 	t->nsegs++;
+	if (s->kind == SEGCTL_KIND_ARENA)
+		list_add_tail(&s->arena, &t->arenas);
 	return 0;
 }
 
@@ -276,6 +280,7 @@ static struct mmu_notifier *table_alloc(struct mm_struct *mm)
 	mt_init(&t->segs);
 	INIT_LIST_HEAD(&t->limbo);
 	INIT_LIST_HEAD(&t->stale);
+	INIT_LIST_HEAD(&t->arenas);
 	INIT_HLIST_NODE(&t->hnode);
 	return &t->mn;
 }

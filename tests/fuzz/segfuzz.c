@@ -160,7 +160,6 @@ static const struct cmdinfo {
 	{ SEGCTL_FREE, "FREE", sizeof(struct segctl_range), 24 },
 	{ SEGCTL_BRK, "BRK", sizeof(struct segctl_brk), 24 },
 	{ SEGCTL_FLUSH, "FLUSH", sizeof(struct segctl_range), 24 },
-	{ SEGCTL_ARENA, "ARENA", sizeof(struct segctl_arena), 32 },
 };
 #define NCMDS	(int)(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -211,9 +210,6 @@ static void fill(int nr, char *p, unsigned long seg)
 	case 3: case 5: ((struct segctl_range *)p)->va = seg;
 		((struct segctl_range *)p)->len = PG; break;
 	case 4: ((struct segctl_brk *)p)->saddr = seg + 7; break;
-	case 6: ((struct segctl_arena *)p)->op = SEGCTL_ARENA_CREATE;
-		((struct segctl_arena *)p)->len = 4 * PG;
-		((struct segctl_arena *)p)->guard = PG; break;
 	}
 }
 
@@ -310,8 +306,6 @@ static void phase_sizes(void)
 		if (!e && nr == 4 && us >= 40 && ((struct segctl_brk *)buf)->top != seg + PG)
 			fail(0, "%s: top %#llx", what,
 			     (unsigned long long)((struct segctl_brk *)buf)->top);
-		if (!e && nr == 6)
-			munmap((void *)(uintptr_t)((struct segctl_arena *)buf)->addr, 4 * PG);
 		len = seg && !(nr == 2 && !e) ? seg_detach(fd, seg) : 0;
 		if (len)
 			fail(0, "%s: detach after: %s", what, ename(len));
@@ -1060,14 +1054,6 @@ static void raw_request(int tid, struct rng *r)
 		if (rng_chance(r, 70))
 			a->guard &= 0xffff;
 	}
-	if (nr == 6) {
-		/* Small arenas, mostly with valid ops: no address space runs out. */
-		struct segctl_arena *a = (void *)buf;
-
-		a->len &= (1UL << 24) - 1;
-		if (rng_chance(r, 80))
-			a->op = 1 + rng_below(r, 3);
-	}
 	if (nr == 4 && rng_chance(r, 80)) {
 		struct segctl_brk *b = (void *)buf;
 		unsigned long pb, pl;
@@ -1086,7 +1072,6 @@ static void raw_request(int tid, struct rng *r)
 	case 3: allowed |= B(ENOMEM); break;
 	case 4: allowed |= B(EEXIST) | B(ENOMEM) | B(EBUSY) | B(EPERM); break;
 	case 5: break;
-	case 6: allowed |= B(ENOMEM); break;
 	default: allowed = B(ENOTTY);
 	}
 	e = rio(cmd, buf);
@@ -1095,9 +1080,6 @@ static void raw_request(int tid, struct rng *r)
 		 (unsigned long long)((uint64_t *)buf)[1], (unsigned long long)((uint64_t *)buf)[2],
 		 (unsigned long long)((uint64_t *)buf)[3], (unsigned long long)((uint64_t *)buf)[4]);
 	check(tid, e, allowed, what);
-	if (!e && nr == 6 && us >= 24 && ((struct segctl_arena *)buf)->op == SEGCTL_ARENA_CREATE)
-		munmap((void *)(uintptr_t)((struct segctl_arena *)buf)->addr,
-		       ((struct segctl_arena *)buf)->len);
 	if (!e && nr == 1) {
 		struct segctl_attach *a = (void *)buf;
 

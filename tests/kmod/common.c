@@ -344,7 +344,8 @@ bool counters_are_zero(void)
 
 	for (i = 0; i < 250; i++) {
 		if (param("tables") == 0 && param("segments") == 0 &&
-		    param("committed") == 0)
+		    param("committed") == 0 && param("spans") == 0 &&
+		    param("arenas_alive") == 0)
 			return true;
 		nanosleep(&ts, NULL);
 	}

@@ -77,7 +77,10 @@ int	write_faults(unsigned long addr);
 /* The module's parameters in /sys/module/segctl/parameters. */
 long	param(const char *name);
 int	set_param(const char *name, long val);
-/* Poll until tables, segments and committed are 0; false if they stay up. */
+/*
+ * Poll until tables, segments, committed, spans and arenas_alive are 0;
+ * false if they stay up.
+ */
 bool	counters_are_zero(void);
 #define COUNTERS_ZERO_TEST						\
 	TEST(counters_zero)						\

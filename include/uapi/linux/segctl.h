@@ -43,8 +43,9 @@
 #define SEGCTL_FEAT_GUARDED	(1ULL << 0)	/* attach with redzones */
 #define SEGCTL_FEAT_FORK	(1ULL << 1)	/* fork copies the table */
 #define SEGCTL_FEAT_GLOBAL	(1ULL << 2)	/* global segments (configfs) */
+#define SEGCTL_FEAT_ARENA	(1ULL << 3)	/* guarded bodies in stack arenas */
 #define SEGCTL_FEAT_ALL		(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK | \
-				 SEGCTL_FEAT_GLOBAL)
+				 SEGCTL_FEAT_GLOBAL | SEGCTL_FEAT_ARENA)
 
 /**
  * struct segctl_version - API handshake
@@ -79,6 +80,13 @@ struct segctl_version {
  *		segment's NUL-terminated name.  @va, @len and @guard must
  *		then be 0: the segment has its own address and length, which
  *		come back in @va and @len.
+ *
+ * A guarded "memory" attach with @va 0, without SEGCTL_ATTR_COMMIT,
+ * SEGCTL_ATTR_RONLY or SEGCTL_ATTR_NONE, puts its body into a stack arena
+ * of the caller's mm when the module reports SEGCTL_FEAT_ARENA (module
+ * parameter "arenas"): one mapping holding many bodies, whose redzones and
+ * free space are not VMAs but fault (SIGSEGV, SEGV_MAPERR) all the same.
+ * The call, its result and the listing are those of any guarded attach.
  *
  * Global segments are made by root in configfs, Plan 9 style:
  *	mkdir /sys/kernel/config/segment/NAME
@@ -142,33 +150,6 @@ struct segctl_brk {
 	__u64 top;
 };
 
-/**
- * struct segctl_arena - stack arenas (prototype, doc/arenas.md)
- * @size:	sizeof(struct segctl_arena)
- * @op:		SEGCTL_ARENA_CREATE, SEGCTL_ARENA_ALLOC or SEGCTL_ARENA_FREE
- * @addr:	CREATE: out: the arena's base.  ALLOC: in: any address inside
- *		the arena; out: the new body's base.  FREE: in: any address
- *		inside the span (redzones included) to free.
- * @len:	CREATE: the arena's length in bytes.  ALLOC: the body's
- *		length.  Rounded up to pages; out: the rounded length.
- * @guard:	CREATE: bytes of redzone on each side of every body, rounded
- *		up to pages, at least one page.  Otherwise 0.
- *
- * An arena is one mapping; its redzones and its free space are not VMAs
- * but fault with SIGSEGV all the same.
- */
-struct segctl_arena {
-	__u32 size;
-	__u32 op;
-	__u64 addr;
-	__u64 len;
-	__u64 guard;
-};
-
-#define SEGCTL_ARENA_CREATE	1
-#define SEGCTL_ARENA_ALLOC	2
-#define SEGCTL_ARENA_FREE	3
-
 #define SEGCTL_MAGIC		0xB9
 
 #define SEGCTL_VERSION	_IOWR(SEGCTL_MAGIC, 0x00, struct segctl_version)
@@ -177,7 +158,6 @@ struct segctl_arena {
 #define SEGCTL_FREE	_IOWR(SEGCTL_MAGIC, 0x03, struct segctl_range)
 #define SEGCTL_BRK	_IOWR(SEGCTL_MAGIC, 0x04, struct segctl_brk)
 #define SEGCTL_FLUSH	_IOWR(SEGCTL_MAGIC, 0x05, struct segctl_range)
-#define SEGCTL_ARENA	_IOWR(SEGCTL_MAGIC, 0x06, struct segctl_arena)
 
 /*
  * The module dispatches on the command's type and number; the size field
