@@ -35,13 +35,13 @@ static void show_table(struct segctl_table *t, void *arg)
 
 static int segctl_debugfs_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "tables %ld segments %ld arenas %ld spans %ld committed %ld limit %lu\n",
+	seq_printf(m, "tables %ld segments %ld committed %ld limit %lu arenas %ld spans %ld\n",
 		   atomic_long_read(&segctl_nr_tables),
 		   atomic_long_read(&segctl_nr_segs),
-		   atomic_long_read(&segctl_nr_arenas),
-		   atomic_long_read(&segctl_nr_spans),
 		   atomic_long_read(&segctl_committed),
-		   READ_ONCE(segctl_commit_limit));
+		   READ_ONCE(segctl_commit_limit),
+		   atomic_long_read(&segctl_nr_arenas),
+		   atomic_long_read(&segctl_nr_spans));
 	segctl_tables_each(show_table, m);
 	return 0;
 }

@@ -18,6 +18,10 @@
  *		and lengths at and past the edges of user space
  *   model	one thread, random calls in an arena checked exactly
  *		against a model of the table (results, listing, contents)
+ *   arena	one thread, guarded "memory" attaches with va 0 (stack
+ *		arenas, doc/arenas.md), detaches and segfrees anywhere near
+ *		them, segbrk, touches of bodies and redzones, forks whose
+ *		children detach in their copy; checked against a model
  *   random	--threads threads of one mm: random calls, raw requests,
  *		munmap/mremap/mprotect behind the module's back, touches,
  *		forks whose children go on fuzzing their copy
@@ -941,6 +945,229 @@ static void phase_model(long steps)
 	phase_end("model", t0);
 }
 
+/* ---- arena: guarded "memory" attaches with va 0, in stack arenas ---- */
+
+#define AGROUPS	4096
+static bool garena[AGROUPS];	/* the group's body is in an arena */
+static sigjmp_buf arena_jmp;
+
+static void arena_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(arena_jmp, 1);
+}
+
+/* Does reading addr fault?  (SIGSEGV caught for the phase.) */
+static bool faults_at(unsigned long addr)
+{
+	if (sigsetjmp(arena_jmp, 1))
+		return true;
+	(void)*(volatile unsigned char *)addr;
+	return false;
+}
+
+/* The group's three pieces: redzone, body, redzone (indices into m->s). */
+static bool group_pieces(struct model *m, int g, int idx[3])
+{
+	int i, k = 0;
+
+	for (i = 0; i < m->n && k < 3; i++)
+		if (m->s[i].group == g)
+			idx[k++] = i;
+	return k == 3;
+}
+
+/* An address near a live body (or anywhere in the first arena made). */
+static unsigned long arena_addr_near(struct model *m, struct rng *r)
+{
+	unsigned long a;
+
+	if (!m->n)
+		return m->lo + rng_below(r, 64) * PG;
+	a = m->s[rng_below(r, m->n)].start + rng_below(r, 128) * PG - 64 * PG;
+	return a + (rng_chance(r, 20) ? rng_below(r, PG) : 0);
+}
+
+static void arena_detach_group(struct model *m, int g)
+{
+	int j;
+
+	for (j = m->n - 1; j >= 0; j--)
+		if (m->s[j].group == g)
+			m_del(m, j);
+}
+
+/* A child's copy: the same table; its detach leaves the parent alone. */
+static void arena_fork(struct model *m, struct rng *r, long step)
+{
+	int st, g, idx[3];
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fail(0, "arena step %ld: fork: %s", step, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		m_compare(m, step);
+		if (m->n) {
+			g = m->s[rng_below(r, m->n)].group;
+			if (group_pieces(m, g, idx) && seg_detach(fd, m->s[idx[1]].start) == 0)
+				arena_detach_group(m, g);
+			else
+				fail(0, "arena step %ld: child's detach", step);
+			m_compare(m, step);
+		}
+		_exit(atomic_load(&failures) ? 1 : 0);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail(0, "arena step %ld: fork child status %#x", step, st);
+	m_compare(m, step);
+}
+
+static void arena_step(struct model *m, struct rng *r, long step)
+{
+	int op = rng_below(r, 100), i, e, idx[3], g;
+	unsigned long a = arena_addr_near(m, r), len, base, top, from, to;
+	char what[160];
+
+	if (op < 35 && m->n < ARENA - 3) {		/* attach */
+		static const unsigned attrs[] = { 0, 0, 0, SEGCTL_ATTR_NOEXEC,
+			SEGCTL_ATTR_CEXEC, SEGCTL_ATTR_SAS, SEGCTL_ATTR_RONLY };
+		unsigned attr = attrs[rng_below(r, 7)], z;
+		unsigned long guard = (1 + rng_below(r, 3)) * PG - (rng_chance(r, 10) ? 1 : 0);
+		unsigned long rg, rl, va = 0;
+
+		len = (1 + rng_below(r, 16)) * PG - (rng_chance(r, 20) ? rng_below(r, PG) : 0);
+		snprintf(what, sizeof(what), "arena step %ld: attach attr %#o len %#lx guard %#lx",
+			 step, attr, len, guard);
+		e = seg_attach(fd, attr, MEM, &va, len, guard);
+		atomic_fetch_add(&ops, 1);
+		if (expect(0, e, 0, what))
+			return;
+		rg = (guard + PG - 1) & ~(PG - 1);
+		rl = (len + PG - 1) & ~(PG - 1);
+		for (i = 0; i < m->n; i++)
+			if (va - rg < m->s[i].end && va + rl + rg > m->s[i].start)
+				break;
+		if (i < m->n) {
+			fail(0, "%s: %#lx overlaps %lx-%lx", what, va, m->s[i].start,
+			     m->s[i].end);
+			return;
+		}
+		if (!m->lo)
+			m->lo = va;
+		z = SEGCTL_ATTR_NONE | (attr & (SEGCTL_ATTR_CEXEC | SEGCTL_ATTR_SAS));
+		g = m->groups++ % AGROUPS;
+		garena[g] = !(attr & SEGCTL_ATTR_RONLY);
+		m_add(m, va - rg, va, z, MEM, g);
+		m_add(m, va + rl, va + rl + rg, z, MEM, g);
+		m_add(m, va, va + rl, attr, MEM, g);
+		if (*(volatile unsigned char *)va || *(volatile unsigned char *)(va + rl - 1))
+			fail(0, "%s: new body not zero", what);
+		if (!faults_at(va - 1) || !faults_at(va + rl))
+			fail(0, "%s: a redzone does not fault", what);
+		m_mark(&m->s[m->n - 1]);
+	} else if (op < 55) {				/* detach, any part or none */
+		i = m_find(m, a);
+		snprintf(what, sizeof(what), "arena step %ld: detach %#lx", step, a);
+		e = seg_detach(fd, a);
+		atomic_fetch_add(&ops, 1);
+		if (expect(0, e, i < 0 ? EINVAL : 0, what) || i < 0)
+			return;
+		g = m->s[i].group;
+		if (group_pieces(m, g, idx) && garena[g] &&
+		    (!faults_at(m->s[idx[1]].start) || !faults_at(m->s[idx[1]].end - 1)))
+			fail(0, "%s: a freed body does not fault", what);
+		arena_detach_group(m, g);
+	} else if (op < 67) {				/* segfree */
+		len = rng_below(r, 20) * PG + (rng_chance(r, 30) ? rng_below(r, PG) : 0);
+		from = (a + PG - 1) & ~(PG - 1);
+		to = (a + len) & ~(PG - 1);
+		i = m_find(m, a);
+		e = i < 0 || to > m->s[i].end ? EINVAL :
+		    (m->s[i].attr & SEGCTL_ATTR_NONE) && garena[m->s[i].group] ? EINVAL : 0;
+		snprintf(what, sizeof(what), "arena step %ld: segfree %#lx %#lx", step, a, len);
+		if (expect(0, seg_free(fd, a, len), e, what) || i < 0 ||
+		    (m->s[i].attr & SEGCTL_ATTR_NONE))
+			return;
+		atomic_fetch_add(&ops, 1);
+		if (from < to && *(volatile unsigned char *)from)
+			fail(0, "%s: not zero after", what);
+		for (; from < to; from += PG)	/* m_mark's marks back */
+			if (writable(m->s[i].attr))
+				*(volatile unsigned char *)from = (unsigned char)(from >> 12) | 1;
+	} else if (op < 77) {				/* segbrk: base, or no move */
+		unsigned long to_addr;
+
+		i = m_find(m, a);
+		/* A guarded body and its redzones are pinned: only the base. */
+		to_addr = rng_chance(r, 20) && i >= 0 ? m->s[i].end + PG : 0;
+		snprintf(what, sizeof(what), "arena step %ld: segbrk %#lx %#lx", step, a, to_addr);
+		e = seg_brk(fd, a, to_addr, &base, &top);
+		atomic_fetch_add(&ops, 1);
+		if (expect(0, e, i < 0 || to_addr ? EINVAL : 0, what) || e)
+			return;
+		if (base != m->s[i].start || top != m->s[i].end)
+			fail(0, "%s: base %#lx top %#lx, want %lx-%lx", what, base, top,
+			     m->s[i].start, m->s[i].end);
+	} else if (op < 87 && m->n) {			/* contents and redzones */
+		i = rng_below(r, m->n);
+		snprintf(what, sizeof(what), "arena step %ld: touch %lx-%lx", step,
+			 m->s[i].start, m->s[i].end);
+		for (a = m->s[i].start; a < m->s[i].end; a += PG) {
+			bool f = faults_at(a);
+
+			if (f != !!(m->s[i].attr & SEGCTL_ATTR_NONE))
+				fail(0, "%s: %lx %s", what, a, f ? "faults" : "does not fault");
+			else if (!f && *(volatile unsigned char *)a != ((unsigned char)(a >> 12) | 1))
+				fail(0, "%s: %lx lost its contents", what, a);
+			if (f)
+				break;
+		}
+	} else if (op < 89) {
+		arena_fork(m, r, step);
+	} else {
+		m_compare(m, step);
+		atomic_fetch_add(&ops, 1);
+	}
+}
+
+static void phase_arena(long steps)
+{
+	static struct model m;
+	struct sigaction sa = { .sa_handler = arena_fault }, old;
+	struct rng r;
+	double t0 = now();
+	long i;
+
+	memset(&m, 0, sizeof(m));
+	rng_seed(&r, seed * 7919 + 2000);
+	sigaction(SIGSEGV, &sa, &old);
+	for (i = 0; i < steps && atomic_load(&failures) < 20; i++)
+		arena_step(&m, &r, i);
+	m_compare(&m, i);
+	while (m.n) {
+		int g = m.s[0].group, e = seg_detach(fd, m.s[0].start);
+
+		if (e) {
+			fail(0, "arena cleanup: detach %#lx: %s", m.s[0].start, ename(e));
+			break;
+		}
+		arena_detach_group(&m, g);
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	if (table_size() != 0)
+		fail(0, "arena: table not empty after detaching the model");
+	if (seg_param("spans") != 0)
+		fail(0, "arena: %ld spans left", seg_param("spans"));
+	printf("# arena: %ld steps\n", i);
+	phase_end("arena", t0);
+}
+
 /* ---- random, several threads ---- */
 
 /* Segments attached during the random phase, racy by design. */
@@ -1405,7 +1632,7 @@ int main(int argc, char **argv)
 	free(malloc(32 << 20));
 	segio_init();
 	fd = seg_open();
-	printf("TAP version 13\n1..9\n");
+	printf("TAP version 13\n1..10\n");
 	printf("# segfuzz --seed %" PRIu64 " --iterations %ld --threads %d (user top %#lx)\n",
 	       seed, iterations, nthreads, user_top);
 	phase_numbers();
@@ -1414,7 +1641,9 @@ int main(int argc, char **argv)
 	phase_efault_undo();
 	phase_arguments();
 	fixed = atomic_load(&ops);
-	phase_model(iterations > fixed ? (iterations - fixed) / 2 : 100);
+	phase_model(iterations > fixed ? (iterations - fixed) / 3 : 100);
+	fixed = atomic_load(&ops);
+	phase_arena(iterations > fixed ? (iterations - fixed) / 3 : 100);
 	fixed = atomic_load(&ops);
 	phase_random(iterations > fixed ? iterations - fixed : 1000);
 	phase_consistent();

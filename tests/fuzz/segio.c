@@ -126,10 +126,51 @@ int seg_list(int fd, struct seg *v, int max, char *why, size_t whylen)
 	return n;
 }
 
+/*
+ * The stack arenas mapped now (doc/arenas.md), as [lo, hi) pairs into
+ * v[2 * max]: how many.  Their bodies and redzones are not VMAs of their
+ * own but lie in one "anon_inode:[segctl-arena]" mapping.
+ */
+#define MAX_ARENAS	64
+static int arenas_read(unsigned long *v, int max)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	while (f && n < max && fgets(line, sizeof(line), f))
+		if (strstr(line, "[segctl-arena]") &&
+		    sscanf(line, "%lx-%lx", &v[2 * n], &v[2 * n + 1]) == 2)
+			n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* In an arena: a private rw mapping holding the whole line, its own body. */
+static int in_arena(const struct seg *s, const unsigned long *ar, int na,
+		    char *why, size_t whylen)
+{
+	int k;
+
+	for (k = 0; k < na; k++) {
+		if (s->base < ar[2 * k] || s->base >= ar[2 * k + 1])
+			continue;
+		if (s->top > ar[2 * k + 1] || s->class[0] != 'm' || s->flags[0] == 'R') {
+			snprintf(why, whylen, "%s %s %lx-%lx: in arena %lx-%lx", s->class,
+				 s->flags, s->base, s->top, ar[2 * k], ar[2 * k + 1]);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 bool seg_list_matches_maps(const struct seg *v, int n, char *why, size_t whylen)
 {
+	unsigned long ar[2 * MAX_ARENAS];
 	struct map *m;
-	int nm = maps_read(&m), i, j = 0;
+	int nm = maps_read(&m), i, j = 0, na = arenas_read(ar, MAX_ARENAS), in;
 
 	if (nm < 0) {
 		snprintf(why, whylen, "cannot read /proc/self/maps");
@@ -140,6 +181,12 @@ bool seg_list_matches_maps(const struct seg *v, int n, char *why, size_t whylen)
 		bool none = s->flags[1] == 'N', ronly = s->flags[0] == 'R';
 		char share = (s->class[0] == 's' && !none) ? 's' : 'p';
 		unsigned long addr = s->base;
+
+		in = in_arena(s, ar, na, why, whylen);
+		if (in < 0)
+			goto bad;
+		if (in)
+			continue;
 
 		while (j < nm && m[j].end <= addr)
 			j++;

@@ -47,7 +47,8 @@ int	seg_list(int fd, struct seg *v, int max, char *why, size_t whylen);
 
 /*
  * Every listed segment is mapped in /proc/self/maps, all of [base, top),
- * with the protection and sharing its flags promise.  Returns true, or
+ * with the protection and sharing its flags promise, or lies whole in a
+ * stack arena (a "memory" body or redzone: doc/arenas.md).  Returns true, or
  * false with the first mismatch in why.
  */
 bool	seg_list_matches_maps(const struct seg *v, int n, char *why,

@@ -140,10 +140,10 @@ TEST(brk_into_stale)
 	EXPECT(detach(b) == 0 && unmapped(r, r + 5 * PG));
 }
 
-/* Guarded: a redzone unmapped behind our back; detach of the body. */
+/* Guarded (the old layout, va given): a redzone unmapped behind our back. */
 TEST(guarded_redzone_unmapped)
 {
-	unsigned long va = attachg(0, MEM, 0, 2 * PG, PG);
+	unsigned long va = attachg(0, MEM, free_range(4 * PG) + PG, 2 * PG, PG);
 
 	ASSERT(va != FAILED && munmap((void *)(va - PG), PG) == 0);
 	ASSERT(detach(va) == 0, "%s", strerror(errno));

@@ -8,6 +8,12 @@
  *				create READY, wait for GO to exist (the module
  *				is unloaded meanwhile), then check the memory is
  *				still there and usable.  Exit 0 when all is well.
+ *				Its guarded segment is at a given va: the old
+ *				layout, which the module can leave behind.
+ *	kmod-holder arena READY GO
+ *				the same with a guarded segment in an arena
+ *				(va 0), which holds the module: rmmod is
+ *				refused until this exits.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -42,19 +48,13 @@ static int use(void)
 	return 0;	/* exit with the rest attached */
 }
 
-static int hold(const char *ready, const char *go)
+/* Create ready, then wait for go to exist. */
+static int handshake(const char *ready, const char *go)
 {
-	unsigned long m = attach(SEGCTL_ATTR_COMMIT, MEM, 0, 4 * PG);
-	unsigned long s = attach(0, SHR, 0, 2 * PG), g = attachg(0, MEM, 0, PG, PG);
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	struct stat st;
 	int i, f;
 
-	if (m == FAILED || s == FAILED || g == FAILED)
-		return fail("attach");
-	memset((void *)m, 'm', 4 * PG);
-	memset((void *)s, 's', 2 * PG);
-	close(segfd());		/* or rmmod is refused */
 	f = open(ready, O_CREAT | O_WRONLY, 0644);
 	if (f < 0)
 		return fail("ready file");
@@ -64,6 +64,23 @@ static int hold(const char *ready, const char *go)
 			return fail("no go");
 		nanosleep(&ts, NULL);
 	}
+	return 0;
+}
+
+static int hold(const char *ready, const char *go)
+{
+	unsigned long m = attach(SEGCTL_ATTR_COMMIT, MEM, 0, 4 * PG);
+	unsigned long s = attach(0, SHR, 0, 2 * PG);
+	unsigned long g = attachg(0, MEM, free_range(3 * PG) + PG, PG, PG);
+	int i;
+
+	if (m == FAILED || s == FAILED || g == FAILED)
+		return fail("attach");
+	memset((void *)m, 'm', 4 * PG);
+	memset((void *)s, 's', 2 * PG);
+	close(segfd());		/* or rmmod is refused */
+	if (handshake(ready, go))
+		return 1;
 	/* The module is gone: the memory is ordinary memory now. */
 	for (i = 0; i < (int)(4 * PG); i++)
 		if (((volatile char *)m)[i] != 'm')
@@ -82,12 +99,35 @@ static int hold(const char *ready, const char *go)
 	return 0;
 }
 
+/* A body in an arena: the module stays while it is mapped. */
+static int arena(const char *ready, const char *go)
+{
+	unsigned long g = attachg(0, MEM, 0, PG, PG);
+	struct map m;
+
+	if (g == FAILED)
+		return fail("attach");
+	if (!map_at(g, &m) || m.start != g - PG || m.end - m.start < (1UL << 30))
+		return fail("not in an arena");
+	memset((void *)g, 'a', PG);
+	close(segfd());		/* only the arena holds the module */
+	if (handshake(ready, go))
+		return 1;
+	if (((volatile char *)g)[PG - 1] != 'a')
+		return fail("arena contents");
+	if (read_faults(g - 1) != SIGSEGV || read_faults(g + PG) != SIGSEGV)
+		return fail("redzone no longer faults");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "use") == 0)
 		return use();
 	if (argc == 4 && strcmp(argv[1], "hold") == 0)
 		return hold(argv[2], argv[3]);
-	fprintf(stderr, "usage: kmod-holder use | hold READY GO\n");
+	if (argc == 4 && strcmp(argv[1], "arena") == 0)
+		return arena(argv[2], argv[3]);
+	fprintf(stderr, "usage: kmod-holder use | hold READY GO | arena READY GO\n");
 	return 2;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # lifecycle.sh: loading and unloading segctl (doc/contract.md §2), as TAP.  rmmod is
-# refused while the device is open; allowed with a process holding
-# segments, which keeps using its memory; load/unload cycles with programs
+# refused while the device is open, and while a process maps a stack arena
+# (until it exits); allowed with a process holding segments of the old
+# layout, which keeps using its memory; load/unload cycles with programs
 # using segments in between leak nothing.  Run last: it reloads the module.
 ko=/lib/segctl.ko
 P=/sys/module/segctl/parameters
@@ -22,7 +23,7 @@ zero() {
 }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..11"
 lsmod | grep -q '^segctl ' || insmod $ko
 
 # 1: refused while open.
@@ -33,7 +34,26 @@ r=$?
 ok $? rmmod_refused_while_open
 exec 3<&-
 
-# 2, 3: allowed with a process holding segments; it keeps its memory.
+# 2-4: refused while an arena is mapped, the device closed; fine once it exits.
+rm -f /tmp/ready /tmp/go
+/tests/kmod-holder arena /tmp/ready /tmp/go &
+pid=$!
+i=0
+while [ ! -e /tmp/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /tmp/ready ] && [ "$(cat $P/spans)" = 1 ] && [ "$(cat $P/arenas_alive)" = 1 ]
+ok $? arena_holder_ready
+rmmod segctl 2>/dev/null
+r=$?
+[ -d /sys/module/segctl ] && [ $r != 0 ]
+ok $? rmmod_refused_with_arena
+touch /tmp/go
+wait $pid
+r=$?
+rmmod segctl && [ ! -d /sys/module/segctl ] && [ $r = 0 ]
+ok $? rmmod_after_arena_holder_exits
+insmod $ko
+
+# 5, 6: allowed with a process holding segments; it keeps its memory.
 rm -f /tmp/ready /tmp/go
 /tests/kmod-holder hold /tmp/ready /tmp/go &
 pid=$!
@@ -48,11 +68,11 @@ touch /tmp/go
 wait $pid
 ok $? holder_keeps_memory_after_rmmod
 
-# 4: load again: a clean start.
+# 7: load again: a clean start.
 insmod $ko && zero
 ok $? reload_clean
 
-# 5, 6: cycles with programs using segments between.
+# 8, 9: cycles with programs using segments between.
 cycles=0 bad=0
 while [ $cycles -lt 20 ]; do
 	lsmod | grep -q '^segctl ' || insmod $ko || { bad=1; note "insmod failed in cycle $cycles"; break; }
@@ -77,7 +97,7 @@ ok $bad load_unload_cycles
 insmod $ko && zero
 ok $? counters_zero_after_cycles
 
-# 7: the device works after all that.
+# 10: the device works after all that.
 /tests/kmod-holder use && zero
 ok $? device_works_at_the_end
 

@@ -165,7 +165,7 @@ TEST(debugfs_tables)
 	unsigned long a = attach(SEGCTL_ATTR_COMMIT, MEM, 0, 2 * PG);
 	unsigned long b = attach(SEGCTL_ATTR_RONLY, SHR, 0, PG);
 	char *dbg, *mine, head[128], line[128], *listed;
-	long tables, segs, committed, limit;
+	long tables, segs, committed, limit, arenas, spans;
 	struct stat st;
 
 	ASSERT(a != FAILED && b != FAILED);
@@ -173,10 +173,11 @@ TEST(debugfs_tables)
 	EXPECT((st.st_mode & 0777) == 0400, "mode %o", st.st_mode & 0777);
 	dbg = slurp("/sys/kernel/debug/segctl/tables", NULL);
 	ASSERT(dbg != NULL, "%s", strerror(errno));
-	ASSERT(sscanf(dbg, "tables %ld segments %ld committed %ld limit %ld\n", &tables,
-		      &segs, &committed, &limit) == 4, "first line of\n%s", dbg);
-	EXPECT(tables == 1 && segs == 2 && committed == 2 && limit == param("commit_limit"),
-	       "%s", dbg);
+	ASSERT(sscanf(dbg, "tables %ld segments %ld committed %ld limit %ld arenas %ld spans %ld\n",
+		      &tables, &segs, &committed, &limit, &arenas, &spans) == 6,
+	       "first line of\n%s", dbg);
+	EXPECT(tables == 1 && segs == 2 && committed == 2 && limit == param("commit_limit") &&
+	       arenas == 0 && spans == 0, "%s", dbg);
 	snprintf(head, sizeof(head), "\npid %d segments 2 commit 2\n", getpid());
 	mine = strstr(dbg, head);
 	ASSERT(mine != NULL, "no '%s' in\n%s", head + 1, dbg);

@@ -3,7 +3,8 @@
  * nobody.c: an unprivileged user (doc/contract.md §2): the device is open to all and
  * acts only on the caller's own address space; the listing shows only the
  * caller's table; the module's limits and debugfs file are root's; no
- * number the module gives back is a kernel address.
+ * number the module gives back is a kernel address; stack arenas work for
+ * nobody, across fork.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -148,6 +149,62 @@ static void root_only(void *arg)
 TEST(nobody_root_only_files)
 {
 	EXPECT_CHILD(root_only, NULL);
+}
+
+/*
+ * Stack arenas for nobody: guarded attaches land in one, fork copies them,
+ * the child's detaches leave the parent's alone, and the per-mm span cap
+ * (arena_spans) and the arenas switch are root's.
+ */
+#define NOBODY_STACKS	200
+
+static void arenas(void *arg)
+{
+	static unsigned long v[NOBODY_STACKS];
+	struct map m;
+	pid_t pid;
+	int i, st;
+
+	(void)arg;
+	become_nobody();
+	EXPECT(set_param("arena_spans", 1) == -1 && errno == EACCES,
+	       "arena_spans writable: %s", strerror(errno));
+	EXPECT(set_param("arenas", 0) == -1 && errno == EACCES);
+	for (i = 0; i < NOBODY_STACKS; i++) {
+		v[i] = attachg(0, MEM, 0, 2 * PG, PG);
+		ASSERT(v[i] != FAILED, "stack %d: %s", i, strerror(errno));
+		expect_user(v[i], "arena body");
+		*(volatile unsigned long *)v[i] = v[i];
+	}
+	EXPECT(map_at(v[0], &m) && map_at(v[NOBODY_STACKS - 1], &m) &&
+	       m.end - m.start >= (1UL << 30), "not in one arena");
+	EXPECT(nsegs() == 3 * NOBODY_STACKS);
+	EXPECT(read_faults(v[0] - 1) == SIGSEGV && write_faults(v[1] + 2 * PG) == SIGSEGV);
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		int ok = nsegs() == 3 * NOBODY_STACKS;
+
+		for (i = 0; i < NOBODY_STACKS; i += 2)
+			ok = ok && detach(v[i]) == 0;
+		for (i = 1; i < NOBODY_STACKS; i += 2)
+			ok = ok && *(volatile unsigned long *)v[i] == v[i];
+		ok = ok && read_faults(v[0]) == SIGSEGV && nsegs() == 3 * NOBODY_STACKS / 2;
+		_exit(ok ? 0 : 1);
+	}
+	st = wait_for(pid);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+	for (i = 0; i < NOBODY_STACKS; i++)
+		EXPECT(*(volatile unsigned long *)v[i] == v[i], "stack %d", i);
+	EXPECT(nsegs() == 3 * NOBODY_STACKS);
+	for (i = 0; i < NOBODY_STACKS; i++)
+		ASSERT(detach(v[i] - 1) == 0, "detach %d: %s", i, strerror(errno));
+	EXPECT(nsegs() == 0 && read_faults(v[0]) == SIGSEGV);
+}
+
+TEST(nobody_arenas)
+{
+	EXPECT_CHILD(arenas, NULL);
 }
 
 /* Limits nobody cannot pass: RLIMIT_MEMLOCK (raising it) and mmap_min_addr. */

@@ -5,9 +5,11 @@
  *	stress [--seconds N] [-t TEST]...
  *
  *   sas_churn		tasks of one mm (pthreads and clone(CLONE_VM) tasks)
- *			attach, detach, munmap, brk, free and list at once
+ *			attach, detach, munmap, brk, free and list at once,
+ *			guarded "memory" segments in stack arenas among them
  *   fork_storm		children forked from a process whose threads keep
- *			attaching; children list, check, detach and exit
+ *			attaching (half of them into arenas); children list,
+ *			check, detach and exit
  *   commit_caps	SG_COMMIT up to and past the module cap and
  *			RLIMIT_MEMLOCK, several processes at once, under memory
  *			pressure from a hog; only success, ENOMEM or EPERM
@@ -182,8 +184,9 @@ static int churn_task(void *arg)
 					break;
 			}
 			mine[i] = 0;
+			/* Guarded "memory" ones with va 0 go into stack arenas. */
 			e = c_attach(c, attr, rng_chance(&r, 30) ? SHR : MEM, &va, len,
-				     rng_chance(&r, 20) ? PG : 0);
+				     rng_chance(&r, 40) ? PG : 0);
 			if (!documented(e, OKS | B(ENOMEM)))
 				break;
 			if (!e) {
@@ -295,7 +298,7 @@ static void *storm_thread(void *arg)
 		ring[i] = 0;
 		e = seg_attach(s->fd, rng_chance(&r, 10) ? SEGCTL_ATTR_COMMIT : 0,
 			       rng_chance(&r, 50) ? SHR : MEM, &va, (1 + rng_below(&r, 4)) * PG,
-			       rng_chance(&r, 20) ? PG : 0);
+			       rng_chance(&r, 50) ? PG : 0);	/* arenas, for "memory" */
 		if (!documented(e, OKS | B(ENOMEM))) {
 			atomic_fetch_add(&s->bad, 1);
 			break;
