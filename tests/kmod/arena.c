@@ -153,7 +153,7 @@ TEST(arena_is_one_vma)
 	       m.end, m.perms);
 	EXPECT(nvmas() == before + 1);
 	b2 = body(3 * PG, PG);
-	EXPECT(b2 == b1 + 3 * PG, "second body at %lx", b2);
+	EXPECT(b2 == b1 + 4 * PG, "second body at %lx", b2);
 	EXPECT(nvmas() == before + 1, "a body made a VMA");
 	/* SG_NOEXEC bodies have an arena of their own, not executable. */
 	b3 = attachg(NOEXEC, MEM, 0, PG, PG);
