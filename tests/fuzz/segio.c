@@ -166,6 +166,16 @@ static int in_arena(const struct seg *s, const unsigned long *ar, int na,
 	return 0;
 }
 
+int seg_unmap_arenas(void)
+{
+	unsigned long ar[2 * MAX_ARENAS];
+	int n = arenas_read(ar, MAX_ARENAS), i;
+
+	for (i = 0; i < n; i++)
+		munmap((void *)ar[2 * i], ar[2 * i + 1] - ar[2 * i]);
+	return n;
+}
+
 bool seg_list_matches_maps(const struct seg *v, int n, char *why, size_t whylen)
 {
 	unsigned long ar[2 * MAX_ARENAS];

@@ -51,6 +51,13 @@ int	seg_list(int fd, struct seg *v, int max, char *why, size_t whylen);
  * stack arena (a "memory" body or redzone: doc/arenas.md).  Returns true, or
  * false with the first mismatch in why.
  */
+/*
+ * Unmap every stack arena of the process (empty ones stay mapped, and in
+ * the table, until the address space goes); how many.  The next listing
+ * forgets their entries.
+ */
+int	seg_unmap_arenas(void);
+
 bool	seg_list_matches_maps(const struct seg *v, int n, char *why,
 			      size_t whylen);
 

@@ -270,6 +270,10 @@ TEST_TIMEOUT(sas_churn, 120)
 		 atomic_load(&nops));
 	check_table(fd, "after the churn");
 	detach_all(fd);
+	EXPECT(seg_param("spans") == 0, "spans %ld", seg_param("spans"));
+	/* Empty arenas stay mapped; unmapped, the listing forgets them. */
+	seg_unmap_arenas();
+	check_table(fd, "after unmapping the arenas");
 	EXPECT(seg_param("tables") <= base_tables + 1, "tables %ld", seg_param("tables"));
 	EXPECT(seg_param("segments") == 0, "segments %ld", seg_param("segments"));
 }
