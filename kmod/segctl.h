@@ -6,6 +6,7 @@
  *   tables_lock (mutex, table.c)	the hash of tables, debugfs, module exit
  *   table->lock (mutex)		one mm's segments; held across vm_mmap
  *   mmap_lock				taken by vm_mmap/vm_munmap or by us
+ *   arena map->lock (mutex, arena.c)	one arena VMA's spans, under mmap_lock read
  * Nothing called under mmap_lock takes a segctl lock, and no user memory is
  * copied while a segctl lock is held.  A parent's table->lock nests outside
  * its child's when a fork is adopted (fork.c).
