@@ -466,6 +466,7 @@ tc_guarded(void)
 {
 	TCase *tc = tcase_create("guarded");
 
+	tcase_set_timeout(tc, 60);	/* gone() forks twice a page of an arena span */
 	tcase_add_test(tc, guarded);
 	tcase_add_test(tc, guarded_fixed);
 	tcase_add_test(tc, guarded_by_hand);
