@@ -733,7 +733,7 @@ static void *churn_thread(void *v)
 	struct churn *c = v;
 	unsigned long b, i, j;
 
-	for (i = 0; i < 2000 && !c->bad; i++) {
+	for (i = 0; i < 500 && !c->bad; i++) {
 		b = body(2 * PG, PG);
 		if (b == FAILED) {
 			c->bad = errno;
