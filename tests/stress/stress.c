@@ -800,15 +800,19 @@ static void on_term(int sig)
 	term = 1;
 }
 
-/* Attach one of each kind; 0 or the first error. */
-static int attach_kinds(int fd, unsigned long va[4])
+/*
+ * Attach one of each kind; 0 or the first error.  The guarded one goes
+ * at body address at if that is not 0 (three mappings), else anywhere
+ * (a stack arena).
+ */
+static int attach_kinds(int fd, unsigned long va[4], unsigned long at)
 {
 	static const unsigned attrs[4] = { 0, 0, SEGCTL_ATTR_COMMIT, SEGCTL_ATTR_RONLY };
 	static const unsigned classes[4] = { MEM, SHR, MEM, SHR };
 	int i, e;
 
 	for (i = 0; i < 4; i++) {
-		va[i] = 0;
+		va[i] = i == 0 ? at : 0;
 		e = seg_attach(fd, attrs[i], classes[i], &va[i], (4 + i) * PG, i == 0 ? PG : 0);
 		if (e)
 			return e;
@@ -818,13 +822,31 @@ static int attach_kinds(int fd, unsigned long va[4])
 	return 0;
 }
 
+/*
+ * A body address for a guarded segment of len bytes with guard-byte
+ * redzones where nothing is mapped.  The holder's segments must outlive
+ * rmmod as ordinary mappings, and a process mapping a stack arena keeps
+ * the module loaded (doc/contract.md section 2), so its guarded segment
+ * is placed, which gives the three-mapping layout.
+ */
+static unsigned long free_body(unsigned long len, unsigned long guard)
+{
+	void *p = mmap(NULL, len + 2 * guard, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, len + 2 * guard);
+	return (unsigned long)p + guard;
+}
+
 /* Use segments, fork a child that checks its copy, exit with them attached. */
 static int reload_client(void)
 {
 	static struct seg v[64];
 	unsigned long va[4];
 	char why[256];
-	int fd = seg_open(), e = attach_kinds(fd, va), st, n;
+	int fd = seg_open(), e = attach_kinds(fd, va, 0), st, n;
 	pid_t p;
 
 	if (e) {
@@ -856,7 +878,7 @@ static int reload_client(void)
 static int reload_wait(const char *file, bool keep_fd)
 {
 	unsigned long va[4];
-	int fd = seg_open(), e = attach_kinds(fd, va), i;
+	int fd = seg_open(), e = attach_kinds(fd, va, free_body(4 * PG, PG)), i;
 
 	signal(SIGTERM, on_term);
 	if (e) {
