@@ -13,8 +13,9 @@ trap 'rm -rf "$tap_tmp"' EXIT
 echo "TAP version 13"
 
 run() {
-	# The guard only turns a hang into a failure; nothing is timed.
-	timeout -k 5 60 "$@" >"$tap_tmp/out" 2>"$tap_tmp/err"
+	# The guard (tap_timeout seconds, 60 unless a script sets it) only
+	# turns a hang into a failure; nothing is timed.
+	timeout -k 5 "${tap_timeout:-60}" "$@" >"$tap_tmp/out" 2>"$tap_tmp/err"
 	rc=$?
 	out=$(cat "$tap_tmp/out")
 	err=$(cat "$tap_tmp/err")
