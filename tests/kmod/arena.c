@@ -254,16 +254,28 @@ TEST(arena_fork_copies)
 	EXPECT(detach(f.other) == 0);
 }
 
-TEST(arena_detach_returns_memory)
+/*
+ * A body of len bytes, written all over; *before and *full are RssAnon in
+ * kB before and after the writes, which must have cost about 4 MiB.
+ */
+static unsigned long written_body(unsigned long len, long *before, long *full)
 {
-	unsigned long len = 1024 * PG, b = body(len, PG);
-	long before, full, after;
+	unsigned long b = body(len, PG);
 
 	ASSERT(b != FAILED);
-	before = status_kb("RssAnon:");
+	*before = status_kb("RssAnon:");
 	memset((void *)b, 1, len);
-	full = status_kb("RssAnon:");
-	EXPECT(full - before >= 3500, "RssAnon %ld -> %ld kB", before, full);
+	*full = status_kb("RssAnon:");
+	EXPECT(*full - *before >= 3500, "RssAnon %ld -> %ld kB", *before, *full);
+	return b;
+}
+
+TEST(arena_detach_returns_memory)
+{
+	unsigned long len = 1024 * PG, b;
+	long before, full, after;
+
+	b = written_body(len, &before, &full);
 	ASSERT(detach(b) == 0);
 	after = status_kb("RssAnon:");
 	EXPECT(full - after >= 3500, "RssAnon %ld -> %ld -> %ld kB", before, full, after);
@@ -273,14 +285,10 @@ TEST(arena_detach_returns_memory)
 
 TEST(arena_segfree_returns_memory)
 {
-	unsigned long len = 1024 * PG, b = body(len, PG);
+	unsigned long len = 1024 * PG, b;
 	long before, full, after;
 
-	ASSERT(b != FAILED);
-	before = status_kb("RssAnon:");
-	memset((void *)b, 1, len);
-	full = status_kb("RssAnon:");
-	EXPECT(full - before >= 3500, "RssAnon %ld -> %ld kB", before, full);
+	b = written_body(len, &before, &full);
 	ASSERT(segfree(b, len) == 0, "%s", strerror(errno));
 	after = status_kb("RssAnon:");
 	EXPECT(full - after >= 3500, "RssAnon %ld -> %ld -> %ld kB", before, full, after);
