@@ -54,9 +54,6 @@ atomic_long_t segctl_nr_spans;
 /* Read faults in bodies map it; never written (a write copies it). */
 static struct page *arena_zero;
 
-/* An arena is at least this big, and holds at least ARENA_MIN_SPANS. */
-#define ARENA_MIN_LEN	(1UL << 30)
-#define ARENA_MIN_SPANS	64
 
 /* The file: what every copy of the arena has in common. */
 struct segctl_arena_file {
@@ -333,10 +330,8 @@ unlock:
 /* Does a guarded attach of these go into an arena?  (doc/arenas.md §4) */
 bool segctl_arena_wants(const struct segctl_span *sp, u32 attr, u32 class)
 {
-	return READ_ONCE(segctl_arenas) && sp->guard && !sp->va &&
-	       class == SEGCTL_CLASS_MEMORY &&
-	       !(attr & (SEGCTL_ATTR_COMMIT | SEGCTL_ATTR_RONLY |
-			 SEGCTL_ATTR_NONE));
+	return READ_ONCE(segctl_arenas) &&
+	       segctl_arena_fits(attr, class, sp->va, sp->guard);
 }
 
 /*
@@ -354,8 +349,10 @@ static long arena_create(struct segctl_table *t, const struct segctl_span *sp,
 	struct file *file;
 	long err;
 
-	len = per <= segctl_top() / ARENA_MIN_SPANS ? per * ARENA_MIN_SPANS : per;
-	len = max(len, ARENA_MIN_LEN);
+	/* The size rule both backends share; a body too big for it gets its own. */
+	len = segctl_arena_len(sp->guard, sp->len);
+	if (len > segctl_top())
+		len = per;
 	af = kzalloc(sizeof(*af), GFP_KERNEL_ACCOUNT);
 	if (!af)
 		return -ENOMEM;
