@@ -121,7 +121,7 @@ static struct carried *carry_one(struct mm_struct *mm, struct segctl_seg *s)
 	if (!vma || vma->vm_start > s->start || vma->vm_end < s->end ||
 	    !vma->vm_file || !(vma->vm_flags & VM_SHARED))
 		return NULL;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return NULL;
 	c->start = s->start;
@@ -151,7 +151,7 @@ void segctl_exec_carry(struct segctl_table *t, struct mm_struct *mm)
 
 	if (!current->in_execve || !current->mm || current->mm == mm)
 		return;
-	cy = kzalloc(sizeof(*cy), GFP_KERNEL);
+	cy = kzalloc(sizeof(*cy), GFP_KERNEL_ACCOUNT);
 	if (!cy)
 		return;
 	INIT_LIST_HEAD(&cy->segs);

@@ -196,7 +196,7 @@ static struct config_item *global_make(struct config_group *group,
 
 	if (strlen(name) >= SEGCTL_NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&g->lock);

@@ -69,7 +69,7 @@ static void *list_start(struct seq_file *m, loff_t *pos)
 
 	if (IS_ERR_OR_NULL(t))
 		return NULL;
-	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	c = kmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c) {
 		segctl_table_put(t);
 		return ERR_PTR(-ENOMEM);

@@ -551,7 +551,7 @@ static long brk_grow(struct segctl_table *t, struct segctl_seg *s,
 			idx = s->end;
 		}
 		err = mtree_store_range(&t->segs, s->start, top - 1, s,
-					GFP_KERNEL);
+					GFP_KERNEL_ACCOUNT);
 	}
 	err = segctl_commit_end(t, err ? NULL : s, s->attr, pages, err);
 	if (err) {
@@ -580,7 +580,8 @@ static long brk_shrink(struct segctl_table *t, struct segctl_seg *s,
 	err = vm_munmap(top, s->end - top);
 	if (err)
 		return err;
-	err = mtree_store_range(&t->segs, top, s->end - 1, NULL, GFP_KERNEL);
+	err = mtree_store_range(&t->segs, top, s->end - 1, NULL,
+				GFP_KERNEL_ACCOUNT);
 	if (err) {
 		/* The tail is unmapped but still recorded: drop the segment. */
 		segctl_seg_drop_stale(t, s, s->end, s->end);

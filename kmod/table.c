@@ -37,7 +37,7 @@ static const struct mmu_notifier_ops table_ops = {
 /* A new share, held once (by the segment or global name it is made for). */
 struct segctl_share *segctl_share_new(void)
 {
-	struct segctl_share *sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+	struct segctl_share *sh = kzalloc(sizeof(*sh), GFP_KERNEL_ACCOUNT);
 
 	if (sh)
 		refcount_set(&sh->ref, 1);
@@ -74,7 +74,7 @@ struct segctl_seg *segctl_seg_new(const struct segctl_piece *p,
 				  unsigned long span_end,
 				  struct segctl_share *share)
 {
-	struct segctl_seg *s = kmem_cache_zalloc(seg_cache, GFP_KERNEL);
+	struct segctl_seg *s = kmem_cache_zalloc(seg_cache, GFP_KERNEL_ACCOUNT);
 
 	if (!s)
 		return NULL;
@@ -151,7 +151,7 @@ static unsigned long stale_keep(struct segctl_table *t, unsigned long start,
 
 	if (!n)
 		return 0;
-	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return 0;	/* then the charge goes back early, not late */
 	st->start = start;
@@ -228,7 +228,7 @@ int segctl_seg_insert(struct segctl_table *t, struct segctl_seg *s)
 	lockdep_assert_held(&t->lock);
 	for (;;) {
 		err = mtree_insert_range(&t->segs, s->start, s->end - 1, s,
-					 GFP_KERNEL);
+					 GFP_KERNEL_ACCOUNT);
 		if (err != -EEXIST)
 			break;
 		idx = s->start;
@@ -271,7 +271,7 @@ void segctl_table_free_limbo(struct segctl_table *t)
 
 static struct mmu_notifier *table_alloc(struct mm_struct *mm)
 {
-	struct segctl_table *t = kmem_cache_zalloc(table_cache, GFP_KERNEL);
+	struct segctl_table *t = kmem_cache_zalloc(table_cache, GFP_KERNEL_ACCOUNT);
 
 	if (!t)
 		return ERR_PTR(-ENOMEM);
