@@ -41,6 +41,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "arena.h"
 #include "compat.h"
@@ -290,39 +291,61 @@ free:
 }
 
 /*
- * Take the lowest run of pages free pages in the VMA's map for a body with
- * attr: mtree_alloc_range is not used, since 6.1's returns junk on an
- * empty tree (lib/maple_tree.c mas_alloc); mas_empty_area is what 6.1's
- * mmap relies on.  -ENOSPC: no run that long.
+ * Take the lowest run of pages free pages in the map of the VMA for a
+ * body with attr, under the map's mutex: mtree_alloc_range is not used,
+ * since 6.1's returns junk on an empty tree (lib/maple_tree.c mas_alloc);
+ * mas_empty_area is what 6.1's mmap relies on.  -ENOSPC: no run that long.
  */
-static int arena_insert(struct vm_area_struct *vma, unsigned long pages,
-			u32 attr, unsigned long *lo)
+static int arena_insert(struct vm_area_struct *vma, struct segctl_arena_map *map,
+			unsigned long pages, u32 attr, unsigned long *lo)
 {
-	struct segctl_arena_map *map = vma->vm_private_data;
 	unsigned long min = vma->vm_pgoff, max = min + vma_pages(vma) - 1;
 	MA_STATE(mas, &map->spans, 0, 0);
 	int err;
 
+	lockdep_assert_held(&map->lock);
 	if (pages > vma_pages(vma))
 		return -ENOSPC;
-	mutex_lock(&map->lock);
 	rcu_read_lock();
 	err = mas_empty_area(&mas, min, max, pages);
 	rcu_read_unlock();
-	if (err || mas.index < min || mas.index > max - pages + 1) {
-		err = -ENOSPC;
-		goto unlock;
-	}
+	if (err || mas.index < min || mas.index > max - pages + 1)
+		return -ENOSPC;
 	*lo = mas.index;
 	err = mtree_insert_range(&map->spans, *lo, *lo + pages - 1,
 				 xa_mk_value(attr), GFP_KERNEL_ACCOUNT);
-	if (!err) {
-		map->nspans++;
-		atomic_long_inc(&segctl_nr_spans);
-	} else if (err == -EEXIST) {
-		err = -ENOSPC;
+	if (err)
+		return err == -EEXIST ? -ENOSPC : err;
+	map->nspans++;
+	atomic_long_inc(&segctl_nr_spans);
+	return 0;
+}
+
+/*
+ * Put bodies into the VMA's arena until all n have one (*placed of them
+ * had before), the arena is full (-ENOSPC) or the mm holds cap spans
+ * (-ENOMEM; *spans counts them): one hold of the map's mutex.
+ */
+static int arena_fill(struct vm_area_struct *vma, unsigned long pages, u32 attr,
+		      unsigned long n, u64 *body, unsigned long *placed,
+		      unsigned long *spans, unsigned long cap)
+{
+	struct segctl_arena_map *map = vma->vm_private_data;
+	unsigned long lo;
+	int err = 0;
+
+	mutex_lock(&map->lock);
+	while (*placed < n) {
+		if (*spans >= cap) {
+			err = -ENOMEM;
+			break;
+		}
+		err = arena_insert(vma, map, pages, attr, &lo);
+		if (err)
+			break;
+		body[(*placed)++] = arena_addr(vma, lo + arena_guard(vma));
+		(*spans)++;
 	}
-unlock:
 	mutex_unlock(&map->lock);
 	return err;
 }
@@ -385,11 +408,16 @@ static long arena_create(struct segctl_table *t, const struct segctl_span *sp,
 	return err;
 }
 
-/* Put a body in the first arena of the mm with room; -ENOSPC: none has. */
+/*
+ * Put bodies into the arenas of the mm with room until all n have one
+ * (*placed of them had before): one mmap_lock section.  -ENOSPC: the
+ * arenas are full.
+ */
 static long arena_place(struct segctl_table *t, const struct segctl_span *sp,
-			u32 attr, unsigned long *body)
+			u32 attr, unsigned long n, u64 *body,
+			unsigned long *placed)
 {
-	unsigned long pages = (sp->len + 2 * sp->guard) >> PAGE_SHIFT, lo;
+	unsigned long pages = (sp->len + 2 * sp->guard) >> PAGE_SHIFT;
 	unsigned long spans = 0, cap = READ_ONCE(segctl_arena_spans);
 	struct mm_struct *mm = t->mn.mm;
 	struct segctl_arena_map *map;
@@ -405,9 +433,6 @@ again:
 		if (vma)
 			spans += ((struct segctl_arena_map *)vma->vm_private_data)->nspans;
 	}
-	err = -ENOMEM;
-	if (spans >= cap)
-		goto unlock;
 	err = -ENOSPC;
 	list_for_each_entry(s, &t->arenas, arena) {
 		if (s->guard != sp->guard ||
@@ -427,15 +452,12 @@ again:
 			}
 			err = arena_unshare(vma);
 			if (err)
-				goto unlock;
+				break;
 		}
-		err = arena_insert(vma, pages, attr, &lo);
+		err = arena_fill(vma, pages, attr, n, body, placed, &spans, cap);
 		if (err != -ENOSPC)
 			break;
 	}
-	if (!err)
-		*body = arena_addr(vma, lo + arena_guard(vma));
-unlock:
 	if (write)
 		mmap_write_unlock(mm);
 	else
@@ -448,59 +470,136 @@ unlock:
  * @t: the caller's table, locked
  * @sp: the rounded span (va 0, guard > 0)
  * @attr: the body's attributes (segctl_arena_wants() said yes)
- * @body: out: the body's address
+ * @n: how many bodies
+ * @body: out: the bodies' addresses
  *
- * Places the body in an arena of the mm with a free run, making a new
- * arena when none has.  -ENOMEM when the mm has arena_spans spans.
+ * Places the bodies in arenas of the mm with free runs, making new
+ * arenas when none has room.  -ENOMEM when the mm would hold more than
+ * arena_spans spans.  All or nothing: on failure the bodies placed are
+ * detached again; only arenas made for them stay, empty, as after any
+ * detach.
  */
 long segctl_arena_attach(struct segctl_table *t, const struct segctl_span *sp,
-			 u32 attr, unsigned long *body)
+			 u32 attr, unsigned long n, u64 *body)
 {
+	unsigned long placed = 0, before;
+	bool made = false;
 	long err;
 
 	lockdep_assert_held(&t->lock);
-	err = arena_place(t, sp, attr, body);
-	if (err != -ENOSPC)
-		return err;
-	err = arena_create(t, sp, attr);
-	if (err)
-		return err;
-	err = arena_place(t, sp, attr, body);
-	return err == -ENOSPC ? -ENOMEM : err;
+	for (;;) {
+		before = placed;
+		err = arena_place(t, sp, attr, n, body, &placed);
+		if (err != -ENOSPC)
+			break;
+		/* A new arena holds SEGCTL_ARENA_SPANS at least: not one fit. */
+		if (made && placed == before) {
+			err = -ENOMEM;
+			break;
+		}
+		err = arena_create(t, sp, attr);
+		if (err)
+			break;
+		made = true;
+	}
+	if (err && placed)
+		segctl_arena_detach(t, body, placed, false);
+	return err;
+}
+
+/* A span a detach takes away: sorted by arena, then place. */
+struct arena_victim {
+	struct vm_area_struct *vma;
+	unsigned long	lo;
+	unsigned long	hi;
+};
+
+static int arena_victim_cmp(const void *a, const void *b)
+{
+	const struct arena_victim *x = a, *y = b;
+
+	if (x->vma != y->vma)
+		return (unsigned long)x->vma < (unsigned long)y->vma ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The span holding addr, or false when it is in no arena span of the
+ * table's.  Under mmap_lock.
+ */
+static bool arena_find(struct segctl_table *t, unsigned long addr,
+		       struct arena_victim *v)
+{
+	struct segctl_seg *s = mtree_load(&t->segs, addr);
+
+	if (!s || s->kind != SEGCTL_KIND_ARENA)
+		return false;
+	v->vma = arena_vma(t->mn.mm, s);
+	return v->vma && arena_span(v->vma, arena_pgoff(v->vma, addr),
+				    &v->lo, &v->hi);
 }
 
 /**
- * segctl_arena_detach - segdetach of a span in the arena @s
+ * segctl_arena_detach - segdetach of spans in arenas
  * @t: the caller's table, locked
- * @s: the arena's entry, checked
- * @addr: any address in the span, redzones included
+ * @addrs: an address in each span, redzones included
+ * @n: how many
+ * @strict: all or nothing; else (undoing an attach) those still there
  *
- * Removes the span and zaps its pages: its memory goes back at once.
- * -EINVAL for free space.
+ * Removes the spans and zaps their pages under one mmap_lock write: their
+ * memory goes back at once.  -EINVAL when an address is in no span, or
+ * two are in one; nothing is detached then.
  */
-long segctl_arena_detach(struct segctl_table *t, struct segctl_seg *s,
-			 unsigned long addr)
+long segctl_arena_detach(struct segctl_table *t, const u64 *addrs,
+			 unsigned long n, bool strict)
 {
 	struct mm_struct *mm = t->mn.mm;
+	struct arena_victim one, *v = &one;
 	struct segctl_arena_map *map;
-	struct vm_area_struct *vma;
-	unsigned long lo, hi;
-	long err = -EINVAL;
+	unsigned long i, k = 0;
+	long err = 0;
 
+	lockdep_assert_held(&t->lock);
+	if (n > 1)
+		v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
 	mmap_write_lock(mm);
-	vma = arena_vma(mm, s);
-	if (!vma || !arena_span(vma, arena_pgoff(vma, addr), &lo, &hi))
-		goto unlock;
-	err = arena_unshare(vma);
-	if (err)
-		goto unlock;
-	map = vma->vm_private_data;
-	mtree_erase(&map->spans, lo);
-	map->nspans--;
-	atomic_long_dec(&segctl_nr_spans);
-	segctl_zap(vma, arena_addr(vma, lo), (hi - lo + 1) << PAGE_SHIFT);
+	for (i = 0; i < n; i++) {
+		if (arena_find(t, addrs[i], &v[k]))
+			k++;
+		else if (strict)
+			goto inval;
+	}
+	sort(v, k, sizeof(*v), arena_victim_cmp, NULL);
+	for (i = 1; i < k; i++)
+		if (!arena_victim_cmp(&v[i - 1], &v[i]))
+			goto inval;
+	/* Unsharing changes no span: it may fail before anything goes. */
+	for (i = 0; i < k; i++) {
+		if (i && v[i].vma == v[i - 1].vma)
+			continue;
+		err = arena_unshare(v[i].vma);
+		if (err)
+			goto unlock;
+	}
+	for (i = 0; i < k; i++) {
+		map = v[i].vma->vm_private_data;
+		mtree_erase(&map->spans, v[i].lo);
+		map->nspans--;
+		atomic_long_dec(&segctl_nr_spans);
+		segctl_zap(v[i].vma, arena_addr(v[i].vma, v[i].lo),
+			   (v[i].hi - v[i].lo + 1) << PAGE_SHIFT);
+	}
+	goto unlock;
+inval:
+	err = -EINVAL;
 unlock:
 	mmap_write_unlock(mm);
+	if (v != &one)
+		kvfree(v);
 	return err;
 }
 

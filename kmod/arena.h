@@ -17,9 +17,9 @@ int segctl_arena_init(void);
 void segctl_arena_exit(void);
 bool segctl_arena_wants(const struct segctl_span *sp, u32 attr, u32 class);
 long segctl_arena_attach(struct segctl_table *t, const struct segctl_span *sp,
-			 u32 attr, unsigned long *body);
-long segctl_arena_detach(struct segctl_table *t, struct segctl_seg *s,
-			 unsigned long addr);
+			 u32 attr, unsigned long n, u64 *body);
+long segctl_arena_detach(struct segctl_table *t, const u64 *addrs,
+			 unsigned long n, bool strict);
 long segctl_arena_free(struct segctl_table *t, const struct segctl_seg *s,
 		       unsigned long va, unsigned long from, unsigned long to);
 int segctl_arena_piece(struct mm_struct *mm, const struct segctl_seg *s,

@@ -71,8 +71,9 @@ static long segctl_version(void *arg)
 	if (v->api != SEGCTL_API)
 		return -EINVAL;
 	v->features = SEGCTL_FEAT_ALL;
+	/* Only arena attaches batch. */
 	if (!READ_ONCE(segctl_arenas))
-		v->features &= ~SEGCTL_FEAT_ARENA;
+		v->features &= ~(SEGCTL_FEAT_ARENA | SEGCTL_FEAT_BATCH);
 	v->attrs = SEGCTL_ATTR_ALL;
 	v->commit_limit = READ_ONCE(segctl_commit_limit);
 	return 0;
@@ -109,6 +110,10 @@ static const struct segctl_ioctl segctl_ioctls[] = {
 		     segctl_ioc_brk, NULL),
 	SEGCTL_IOCTL(SEGCTL_FLUSH, struct segctl_range, len, false,
 		     segctl_ioc_flush, NULL),
+	SEGCTL_IOCTL(SEGCTL_ATTACHN, struct segctl_attachn, count, false,
+		     segctl_ioc_attachn, NULL),
+	SEGCTL_IOCTL(SEGCTL_DETACHN, struct segctl_detachn, count, false,
+		     segctl_ioc_detachn, NULL),
 };
 
 union segctl_args {
@@ -117,6 +122,8 @@ union segctl_args {
 	struct segctl_detach	detach;
 	struct segctl_range	range;
 	struct segctl_brk	brk;
+	struct segctl_attachn	attachn;
+	struct segctl_detachn	detachn;
 };
 
 static long segctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -131,6 +131,8 @@ long segctl_ioc_detach(void *arg);	/* struct segctl_detach */
 long segctl_ioc_free(void *arg);	/* struct segctl_range */
 long segctl_ioc_brk(void *arg);		/* struct segctl_brk */
 long segctl_ioc_flush(void *arg);	/* struct segctl_range */
+long segctl_ioc_attachn(void *arg);	/* struct segctl_attachn */
+long segctl_ioc_detachn(void *arg);	/* struct segctl_detachn */
 long segctl_map_error(long err, u32 attr);
 bool segctl_seg_valid(struct mm_struct *mm, const struct segctl_seg *s);
 bool segctl_seg_inherited(struct mm_struct *mm, const struct segctl_seg *s);

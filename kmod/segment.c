@@ -20,6 +20,7 @@
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
+#include <linux/uaccess.h>
 
 #include "arena.h"
 #include "compat.h"
@@ -289,6 +290,7 @@ long segctl_ioc_attach(void *arg)
 	struct segctl_table *t;
 	struct segctl_seg *s;
 	unsigned long addr;
+	u64 body;
 	long err;
 
 	if (a->__reserved || !segctl_attr_valid(attr))
@@ -302,10 +304,11 @@ long segctl_ioc_attach(void *arg)
 	if (!t)
 		return err;
 	if (segctl_arena_wants(&sp, attr, class)) {
-		err = segctl_arena_attach(t, &sp, attr, &addr);
-		if (!err)
-			goto done;
-		goto unlock;
+		err = segctl_arena_attach(t, &sp, attr, 1, &body);
+		if (err)
+			goto unlock;
+		addr = body;
+		goto done;
 	}
 	err = segctl_commit_begin(t, attr, sp.len >> PAGE_SHIFT);
 	if (err)
@@ -392,6 +395,7 @@ static long detach_at(unsigned long addr)
 {
 	struct segctl_table *t;
 	struct segctl_seg *s;
+	u64 a = addr;
 	long err = 0;
 
 	t = table_lock(false, &err);
@@ -401,7 +405,7 @@ static long detach_at(unsigned long addr)
 	if (!s || !segctl_seg_check(t, s))
 		err = -EINVAL;
 	else if (s->kind == SEGCTL_KIND_ARENA)
-		err = segctl_arena_detach(t, s, addr);
+		err = segctl_arena_detach(t, &a, 1, true);
 	else
 		err = detach_span(t, s);
 	table_unlock(t);
@@ -430,6 +434,95 @@ void segctl_ioc_attach_undo(void *arg)
 	struct segctl_attach *a = arg;
 
 	detach_at(a->va);
+}
+
+/* A batch's count: 1 to SEGCTL_BATCH_MAX. */
+static bool batch_count_valid(u32 count)
+{
+	return count && count <= SEGCTL_BATCH_MAX;
+}
+
+/*
+ * Detach what a batch attach made, as far as it is still there: the
+ * caller could not be told the addresses.
+ */
+static void attachn_undo(const u64 *body, u32 count)
+{
+	struct segctl_table *t;
+	long err;
+
+	t = table_lock(false, &err);
+	if (!t)
+		return;
+	segctl_arena_detach(t, body, count, false);
+	table_unlock(t);
+}
+
+/*
+ * segattachguardedn: count arena attaches of one kind under one hold of
+ * the table lock.  The addresses go out once no segctl lock is held.
+ */
+long segctl_ioc_attachn(void *arg)
+{
+	struct segctl_attachn *a = arg;
+	struct segctl_span sp;
+	struct segctl_table *t;
+	u64 *body;
+	long err;
+
+	if (a->flags || a->__reserved || !batch_count_valid(a->count) ||
+	    !segctl_attr_valid(a->attr) || a->seg_class != SEGCTL_CLASS_MEMORY)
+		return -EINVAL;
+	err = segctl_span_round(&sp, 0, a->len, a->guard, segctl_top());
+	if (err)
+		return err;
+	if (!segctl_arena_wants(&sp, a->attr, a->seg_class))
+		return -EINVAL;
+	body = kvmalloc_array(a->count, sizeof(*body), GFP_KERNEL_ACCOUNT);
+	if (!body)
+		return -ENOMEM;
+	t = table_lock(true, &err);
+	if (!t)
+		goto free;
+	err = segctl_arena_attach(t, &sp, a->attr, a->count, body);
+	table_unlock(t);
+	if (err)
+		goto free;
+	if (copy_to_user(u64_to_user_ptr(a->addrs), body,
+			 array_size(a->count, sizeof(*body)))) {
+		attachn_undo(body, a->count);
+		err = -EFAULT;
+	}
+free:
+	kvfree(body);
+	return err;
+}
+
+/* segdetachn: count arena segments under one mmap_lock write, or none. */
+long segctl_ioc_detachn(void *arg)
+{
+	struct segctl_detachn *d = arg;
+	struct segctl_table *t;
+	u64 *addrs;
+	long err;
+
+	if (d->flags || d->__reserved || !batch_count_valid(d->count))
+		return -EINVAL;
+	addrs = kvmalloc_array(d->count, sizeof(*addrs), GFP_KERNEL_ACCOUNT);
+	if (!addrs)
+		return -ENOMEM;
+	err = -EFAULT;
+	if (copy_from_user(addrs, u64_to_user_ptr(d->addrs),
+			   array_size(d->count, sizeof(*addrs))))
+		goto free;
+	t = table_lock(false, &err);
+	if (!t)
+		goto free;
+	err = segctl_arena_detach(t, addrs, d->count, true);
+	table_unlock(t);
+free:
+	kvfree(addrs);
+	return err;
 }
 
 /*

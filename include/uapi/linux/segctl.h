@@ -44,8 +44,13 @@
 #define SEGCTL_FEAT_FORK	(1ULL << 1)	/* fork copies the table */
 #define SEGCTL_FEAT_GLOBAL	(1ULL << 2)	/* global segments (configfs) */
 #define SEGCTL_FEAT_ARENA	(1ULL << 3)	/* guarded bodies in stack arenas */
+#define SEGCTL_FEAT_BATCH	(1ULL << 4)	/* SEGCTL_ATTACHN, SEGCTL_DETACHN */
 #define SEGCTL_FEAT_ALL		(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK | \
-				 SEGCTL_FEAT_GLOBAL | SEGCTL_FEAT_ARENA)
+				 SEGCTL_FEAT_GLOBAL | SEGCTL_FEAT_ARENA | \
+				 SEGCTL_FEAT_BATCH)
+
+/* Most segments one SEGCTL_ATTACHN or SEGCTL_DETACHN acts on. */
+#define SEGCTL_BATCH_MAX	1024
 
 /**
  * struct segctl_version - API handshake
@@ -150,6 +155,56 @@ struct segctl_brk {
 	__u64 top;
 };
 
+/**
+ * struct segctl_attachn - segattachguardedn: @count guarded attaches at once
+ * @size:	sizeof(struct segctl_attachn)
+ * @flags:	must be 0
+ * @attr:	SEGCTL_ATTR_* bits, as for one arena attach
+ * @seg_class:	SEGCTL_CLASS_MEMORY
+ * @len:	length of each body in bytes, rounded up to pages
+ * @guard:	bytes of redzone on each side of each body, rounded up; not 0
+ * @addrs:	user pointer to @count __u64: out, the bodies' addresses
+ * @count:	how many, 1 to SEGCTL_BATCH_MAX
+ * @__reserved:	must be 0
+ *
+ * Only attaches that go into stack arenas batch (struct segctl_attach):
+ * the module must report SEGCTL_FEAT_ARENA, and @attr may not hold
+ * SEGCTL_ATTR_COMMIT, SEGCTL_ATTR_RONLY or SEGCTL_ATTR_NONE (EINVAL
+ * otherwise).  All or nothing: on any error no segment of the call stays
+ * attached.  EFAULT if @addrs cannot be written.
+ */
+struct segctl_attachn {
+	__u32 size;
+	__u32 flags;
+	__u32 attr;
+	__u32 seg_class;
+	__u64 len;
+	__u64 guard;
+	__u64 addrs;
+	__u32 count;
+	__u32 __reserved;
+};
+
+/**
+ * struct segctl_detachn - segdetachn: @count arena segments at once
+ * @size:	sizeof(struct segctl_detachn)
+ * @flags:	must be 0
+ * @addrs:	user pointer to @count __u64: an address inside each segment
+ * @count:	how many, 1 to SEGCTL_BATCH_MAX
+ * @__reserved:	must be 0
+ *
+ * Every address must lie in a segment an arena attach made (redzones
+ * included), each segment named once.  All or nothing: if one is not,
+ * none is detached (EINVAL).
+ */
+struct segctl_detachn {
+	__u32 size;
+	__u32 flags;
+	__u64 addrs;
+	__u32 count;
+	__u32 __reserved;
+};
+
 #define SEGCTL_MAGIC		0xB9
 
 #define SEGCTL_VERSION	_IOWR(SEGCTL_MAGIC, 0x00, struct segctl_version)
@@ -158,6 +213,8 @@ struct segctl_brk {
 #define SEGCTL_FREE	_IOWR(SEGCTL_MAGIC, 0x03, struct segctl_range)
 #define SEGCTL_BRK	_IOWR(SEGCTL_MAGIC, 0x04, struct segctl_brk)
 #define SEGCTL_FLUSH	_IOWR(SEGCTL_MAGIC, 0x05, struct segctl_range)
+#define SEGCTL_ATTACHN	_IOWR(SEGCTL_MAGIC, 0x06, struct segctl_attachn)
+#define SEGCTL_DETACHN	_IOWR(SEGCTL_MAGIC, 0x07, struct segctl_detachn)
 
 /*
  * The module dispatches on the command's type and number; the size field
