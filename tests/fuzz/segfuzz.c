@@ -164,6 +164,8 @@ static const struct cmdinfo {
 	{ SEGCTL_FREE, "FREE", sizeof(struct segctl_range), 24 },
 	{ SEGCTL_BRK, "BRK", sizeof(struct segctl_brk), 24 },
 	{ SEGCTL_FLUSH, "FLUSH", sizeof(struct segctl_range), 24 },
+	{ SEGCTL_ATTACHN, "ATTACHN", sizeof(struct segctl_attachn), 44 },
+	{ SEGCTL_DETACHN, "DETACHN", sizeof(struct segctl_detachn), 20 },
 };
 #define NCMDS	(int)(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -202,11 +204,21 @@ static void phase_numbers(void)
 
 /*
  * A harmless request of each kind whose result is known: VERSION api 1;
- * ATTACH one page anywhere; the others on segment seg.
+ * ATTACH one page anywhere; ATTACHN one arena body into batch_out; the
+ * others on segment seg (for DETACHN an arena body).
  */
+static uint64_t batch_out[1], batch_in[1];
+
 static void fill(int nr, char *p, unsigned long seg)
 {
+	struct segctl_attachn *an = (void *)p;
+	struct segctl_detachn *dn = (void *)p;
+
 	switch (nr) {
+	case 6: an->seg_class = MEM; an->len = PG; an->guard = PG;
+		an->addrs = (uintptr_t)batch_out; an->count = 1; break;
+	case 7: batch_in[0] = seg + 5; dn->addrs = (uintptr_t)batch_in;
+		dn->count = 1; break;
 	case 0: ((struct segctl_version *)p)->api = SEGCTL_API; break;
 	case 1: ((struct segctl_attach *)p)->seg_class = MEM;
 		((struct segctl_attach *)p)->len = PG; break;
@@ -247,7 +259,8 @@ static void phase_sizes(void)
 			continue;
 		if (nr >= 2) {
 			seg = 0;
-			if (check(0, seg_attach(fd, 0, MEM, &seg, PG, 0), B(0), "attach for sizes"))
+			if (check(0, seg_attach(fd, 0, MEM, &seg, PG, nr == 7 ? PG : 0), B(0),
+				  "attach for sizes"))
 				continue;
 			atomic_fetch_add(&ops, 1);
 		}
@@ -310,7 +323,10 @@ static void phase_sizes(void)
 		if (!e && nr == 4 && us >= 40 && ((struct segctl_brk *)buf)->top != seg + PG)
 			fail(0, "%s: top %#llx", what,
 			     (unsigned long long)((struct segctl_brk *)buf)->top);
-		len = seg && !(nr == 2 && !e) ? seg_detach(fd, seg) : 0;
+		if (!e && nr == 6 && seg_detach(fd, batch_out[0]))
+			fail(0, "%s: the body at %#llx did not detach", what,
+			     (unsigned long long)batch_out[0]);
+		len = seg && !((nr == 2 || nr == 7) && !e) ? seg_detach(fd, seg) : 0;
 		if (len)
 			fail(0, "%s: detach after: %s", what, ename(len));
 		if (table_size() != 0)
@@ -1173,6 +1189,150 @@ static void phase_arena(long steps)
 	phase_end("arena", t0);
 }
 
+/* ---- batch: SEGCTL_ATTACHN and SEGCTL_DETACHN, all or nothing ---- */
+
+#define BMAX	512
+
+struct bbody {
+	unsigned long	va, len, guard;
+	unsigned char	tag;
+};
+
+static int batch_attachn(unsigned attr, unsigned long len, unsigned long guard,
+			 uint32_t count, uint64_t *out)
+{
+	struct segctl_attachn a = {
+		.size = sizeof(a), .attr = attr, .seg_class = MEM, .len = len,
+		.guard = guard, .addrs = (uintptr_t)out, .count = count,
+	};
+
+	return rio(SEGCTL_ATTACHN, &a);
+}
+
+static int batch_detachn(const uint64_t *addrs, uint32_t count)
+{
+	struct segctl_detachn d = {
+		.size = sizeof(d), .addrs = (uintptr_t)addrs, .count = count,
+	};
+
+	return rio(SEGCTL_DETACHN, &d);
+}
+
+/*
+ * Batches against a model: attaches of 1 to 32 bodies, detaches of random
+ * sets of them by any address of their spans, some with a bad or repeated
+ * address that must detach none; each body keeps a tag written at attach,
+ * and the listing holds three segments per body, no more.
+ */
+static void phase_batch(long steps)
+{
+	static struct bbody b[BMAX];
+	static uint64_t addrs[64];
+	struct rng r;
+	double t0 = now();
+	int n = 0, i, k, e, pick[32];
+	char what[96];
+	long step;
+
+	rng_seed(&r, seed * 104729 + 3000);
+	for (step = 0; step < steps && atomic_load(&failures) < 20; step++) {
+		unsigned op = rng_below(&r, 100);
+
+		if (op < 45 && n + 32 <= BMAX) {
+			uint32_t count = 1 + rng_below(&r, 32);
+			unsigned long len = PG * (1 + rng_below(&r, 8)), guard = PG * (1 + rng_below(&r, 2));
+			unsigned attr = rng_chance(&r, 50) ? SEGCTL_ATTR_NOEXEC : 0;
+
+			snprintf(what, sizeof(what), "step %ld: ATTACHN %u of %lu+%lu", step, count,
+				 len, guard);
+			if (expect(0, batch_attachn(attr, len, guard, count, addrs), 0, what))
+				continue;
+			for (i = 0; i < (int)count; i++) {
+				b[n] = (struct bbody){ addrs[i], len, guard, (unsigned char)(step | 1) };
+				memset((void *)b[n].va, b[n].tag, len);
+				n++;
+			}
+		} else if (op < 90 && n > 0) {
+			bool bad = rng_chance(&r, 25);
+			uint32_t count = 1 + rng_below(&r, n < 32 ? n : 32);
+
+			/* count distinct bodies, each by an address of its span */
+			for (k = 0; k < (int)count; k++) {
+				int j;
+
+				do {
+					pick[k] = rng_below(&r, n);
+					for (j = 0; j < k && pick[j] != pick[k]; j++)
+						;
+				} while (j < k);
+				i = pick[k];
+				addrs[k] = b[i].va - b[i].guard +
+					   rng_below(&r, b[i].len + 2 * b[i].guard);
+			}
+			if (bad) {
+				k = rng_below(&r, count);
+				addrs[k] = rng_chance(&r, 50) && count > 1 ?
+					   addrs[(k + 1) % count] : rng_below(&r, user_top);
+			}
+			snprintf(what, sizeof(what), "step %ld: DETACHN %u%s", step, count,
+				 bad ? " with a bad address" : "");
+			e = batch_detachn(addrs, count);
+			if (bad && e == 0) {
+				/* The random address hit a body of ours: then it went too. */
+				for (i = 0; i < n; i++)
+					if (addrs[k] >= b[i].va - b[i].guard &&
+					    addrs[k] < b[i].va + b[i].len + b[i].guard)
+						break;
+				if (i == n || addrs[k] == addrs[(k + 1) % count])
+					fail(0, "%s: succeeded", what);
+				else
+					bad = false, pick[k] = i;
+			}
+			if (bad) {
+				expect(0, e, EINVAL, what);
+				continue;
+			}
+			if (expect(0, e, 0, what))
+				continue;
+			/* Forget the picked bodies. */
+			for (k = 0; k < (int)count; k++)
+				b[pick[k]].tag = 0;
+			for (i = 0; i < n; )
+				if (!b[i].tag)
+					b[i] = b[--n];
+				else
+					i++;
+		} else {
+			uint32_t count = rng_chance(&r, 50) ? 0 : SEGCTL_BATCH_MAX + 1;
+
+			snprintf(what, sizeof(what), "step %ld: count %u", step, count);
+			expect(0, batch_attachn(0, PG, PG, count, addrs), EINVAL, what);
+			expect(0, batch_detachn(addrs, count), EINVAL, what);
+		}
+		if (step % 64 == 0 || step == steps - 1) {
+			int segs = table_size();
+
+			if (segs != 3 * n)
+				fail(0, "step %ld: %d segments listed, %d bodies alive", step, segs, n);
+			for (i = 0; i < n; i++)
+				if (*(volatile unsigned char *)b[i].va != b[i].tag ||
+				    *(volatile unsigned char *)(b[i].va + b[i].len - 1) != b[i].tag)
+					fail(0, "step %ld: body %#lx lost its tag", step, b[i].va);
+		}
+	}
+	while (n > 0) {
+		k = n < 64 ? n : 64;
+		for (i = 0; i < k; i++)
+			addrs[i] = b[n - 1 - i].va;
+		if (expect(0, batch_detachn(addrs, k), 0, "batch cleanup"))
+			break;
+		n -= k;
+	}
+	if (table_size() != 0)
+		fail(0, "batch: table not empty after");
+	phase_end("batch", t0);
+}
+
 /* ---- random, several threads ---- */
 
 /* Segments attached during the random phase, racy by design. */
@@ -1286,6 +1446,24 @@ static void raw_request(int tid, struct rng *r)
 		if (rng_chance(r, 70))
 			a->guard &= 0xffff;
 	}
+	if (nr == 6) {
+		/* Batches small, their array mostly somewhere writable. */
+		struct segctl_attachn *a = (void *)buf;
+		static __thread uint64_t out[64];
+
+		if (rng_chance(r, 80))
+			a->count &= 63;
+		if (rng_chance(r, 80))
+			a->len &= (1UL << 20) - 1;
+		if (rng_chance(r, 70))
+			a->guard &= 0xffff;
+		if (rng_chance(r, 50))
+			a->attr &= SEGCTL_ATTR_ALL;
+		if (rng_chance(r, 50))
+			a->seg_class = MEM;
+		if (rng_chance(r, 70))
+			a->addrs = (uintptr_t)out;
+	}
 	if (nr == 4 && rng_chance(r, 80)) {
 		struct segctl_brk *b = (void *)buf;
 		unsigned long pb, pl;
@@ -1304,6 +1482,8 @@ static void raw_request(int tid, struct rng *r)
 	case 3: allowed |= B(ENOMEM); break;
 	case 4: allowed |= B(EEXIST) | B(ENOMEM) | B(EBUSY) | B(EPERM); break;
 	case 5: break;
+	case 6: allowed |= B(ENOMEM); break;
+	case 7: allowed |= B(ENOMEM); break;
 	default: allowed = B(ENOTTY);
 	}
 	e = rio(cmd, buf);
@@ -1642,7 +1822,7 @@ int main(int argc, char **argv)
 	free(malloc(32 << 20));
 	segio_init();
 	fd = seg_open();
-	printf("TAP version 13\n1..10\n");
+	printf("TAP version 13\n1..11\n");
 	printf("# segfuzz --seed %" PRIu64 " --iterations %ld --threads %d (user top %#lx)\n",
 	       seed, iterations, nthreads, user_top);
 	phase_numbers();
@@ -1654,6 +1834,7 @@ int main(int argc, char **argv)
 	phase_model(iterations > fixed ? (iterations - fixed) / 3 : 100);
 	fixed = atomic_load(&ops);
 	phase_arena(iterations > fixed ? (iterations - fixed) / 3 : 100);
+	phase_batch(iterations > 100000 ? 2000 : iterations / 50 + 100);
 	fixed = atomic_load(&ops);
 	phase_random(iterations > fixed ? iterations - fixed : 1000);
 	phase_consistent();

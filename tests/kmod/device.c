@@ -135,8 +135,8 @@ TEST(unknown_commands)
 {
 	struct segctl_version v = { .size = sizeof(v), .api = SEGCTL_API };
 	unsigned long bad[] = {
-		_IOWR(SEGCTL_MAGIC, 0x06, struct segctl_range),
-		_IOWR(SEGCTL_MAGIC, 0x07, struct segctl_range),
+		_IOWR(SEGCTL_MAGIC, 0x08, struct segctl_range),
+		_IOWR(SEGCTL_MAGIC, 0x09, struct segctl_range),
 		_IOWR(SEGCTL_MAGIC, 0xff, struct segctl_range),
 		_IOWR(SEGCTL_MAGIC + 1, 0x00, struct segctl_version),
 		_IOWR('T', 0x00, struct segctl_version),
