@@ -436,12 +436,6 @@ void segctl_ioc_attach_undo(void *arg)
 	detach_at(a->va);
 }
 
-/* A batch's count: 1 to SEGCTL_BATCH_MAX. */
-static bool batch_count_valid(u32 count)
-{
-	return count && count <= SEGCTL_BATCH_MAX;
-}
-
 /*
  * Detach what a batch attach made, as far as it is still there: the
  * caller could not be told the addresses.
@@ -470,7 +464,7 @@ long segctl_ioc_attachn(void *arg)
 	u64 *body;
 	long err;
 
-	if (a->flags || a->__reserved || !batch_count_valid(a->count) ||
+	if (a->flags || a->__reserved || !segctl_batch_count_valid(a->count) ||
 	    !segctl_attr_valid(a->attr) || a->seg_class != SEGCTL_CLASS_MEMORY)
 		return -EINVAL;
 	err = segctl_span_round(&sp, 0, a->len, a->guard, segctl_top());
@@ -506,7 +500,7 @@ long segctl_ioc_detachn(void *arg)
 	u64 *addrs;
 	long err;
 
-	if (d->flags || d->__reserved || !batch_count_valid(d->count))
+	if (d->flags || d->__reserved || !segctl_batch_count_valid(d->count))
 		return -EINVAL;
 	addrs = kvmalloc_array(d->count, sizeof(*addrs), GFP_KERNEL_ACCOUNT);
 	if (!addrs)

@@ -229,6 +229,16 @@ static inline unsigned long segctl_arena_len(unsigned long guard,
 }
 
 /*
+ * A batch (segattachguardedn, segdetachn; SEGCTL_ATTACHN, SEGCTL_DETACHN):
+ * 1 to SEGCTL_BATCH_MAX segments.  Only attaches that go into arenas
+ * batch: the same len, guard and attributes for every body.
+ */
+static inline int segctl_batch_count_valid(long n)
+{
+	return n > 0 && n <= SEGCTL_BATCH_MAX;
+}
+
+/*
  * segfree's span (§1.4): the whole pages inside [va, va + len), as
  * [*from, *to); empty when *from >= *to.  Plan 9's test is then that *to
  * lies inside the segment holding va.  0, or -SEGCTL_EINVAL.
