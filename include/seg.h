@@ -28,6 +28,10 @@ void	*segattach(int attr, const char *cls, void *va, unsigned long len);
 void	*segattachguarded(int attr, const char *cls, void *va,
 			  unsigned long len, unsigned long guard);
 int	segdetach(void *addr);
+/* Many stacks at once (1 to 1024), all or nothing: 0 or -1. */
+int	segattachguardedn(int attr, const char *cls, unsigned long len,
+			  unsigned long guard, int n, void **out);
+int	segdetachn(void **addrs, int n);
 int	segfree(void *va, unsigned long len);
 void	*segbrk(void *saddr, void *addr);
 int	segflush(void *va, unsigned long len);

@@ -294,6 +294,39 @@ _segarenafree(Arena *a, uintptr_t lo, uintptr_t hi)
 }
 
 /*
+ * Free the spans v[0..n), sorted by address: markers over each run of
+ * neighbours in one call (their redzones have markers already), so that
+ * 64 stacks cost about what 5 do one by one.  A run whose call fails
+ * goes one span at a time.  From the top down, so that spans at an
+ * arena's never-used top go back to it; an arena's spans are all
+ * together in v, so it empties (and may go) only at its last.
+ */
+void
+_segarenafreen(const Arenaspan *v, int n)
+{
+	int i, j, k;
+	Arena *a;
+
+	for (j = n; j > 0; j = i) {
+		a = v[j - 1].a;
+		for (i = j - 1; i > 0 && v[i - 1].a == a && v[i - 1].hi == v[i].lo; i--)
+			;
+		if (a->dead || j - i == 1 ||
+		    madvise((void *)(v[i].lo + a->guard), v[j - 1].hi - v[i].lo - 2 * a->guard,
+			    MADV_GUARD_INSTALL) < 0) {
+			for (k = j - 1; k >= i; k--)
+				_segarenafree(a, v[k].lo, v[k].hi);
+			continue;
+		}
+		for (k = j - 1; k >= i; k--) {
+			keep(a, v[k].lo, v[k].hi - v[k].lo);
+			if (--a->live == 0)
+				empty(a);
+		}
+	}
+}
+
+/*
  * The kernel just gave us [lo, hi) for something else, so an arena there
  * was unmapped behind our back: never make spans in it again.  Its spans
  * are forgotten as the table drops their segments (_segarenafree).

@@ -32,6 +32,23 @@ nonedetach(uintptr_t addr)
 }
 
 static int
+noneattachn(const Segreq *r, int n, void **out)
+{
+	(void)r;
+	(void)n;
+	(void)out;
+	return _segerror(ENODEV, why);
+}
+
+static int
+nonedetachn(void *const *addrs, int n)
+{
+	(void)addrs;
+	(void)n;
+	return _segerror(ENODEV, why);
+}
+
+static int
 nonerange(uintptr_t va, unsigned long len)
 {
 	(void)va;
@@ -58,7 +75,9 @@ static const Segops noneops = {
 	.name = "none",
 	.id = SEG_BACKEND_NONE,
 	.attach = noneattach,
+	.attachn = noneattachn,
 	.detach = nonedetach,
+	.detachn = nonedetachn,
 	.free = nonerange,
 	.brk = nonebrk,
 	.flush = nonerange,

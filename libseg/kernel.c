@@ -10,12 +10,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "segimpl.h"
 
 static int segfd = -1;
+static int batch;	/* the module has SEGCTL_ATTACHN and SEGCTL_DETACHN */
+
+/* The batch calls pass the caller's pointer arrays as the __u64 arrays. */
+_Static_assert(sizeof(void *) == sizeof(__u64), "void * is not __u64");
 
 /* Every feature and attribute libseg passes on must be the module's. */
 #define NEEDFEAT	(SEGCTL_FEAT_GUARDED | SEGCTL_FEAT_FORK)
@@ -58,6 +63,7 @@ _segkernelopen(char *why, int nwhy)
 			 (unsigned long long)(SEGCTL_ATTR_ALL & ~v.attrs));
 		goto bad;
 	}
+	batch = (v.features & SEGCTL_FEAT_BATCH) != 0;
 	segfd = fd;
 	return 0;
 bad:
@@ -123,6 +129,93 @@ kattach(const Segreq *r)
 		return (void *)-1;
 	}
 	return (void *)(uintptr_t)a.va;
+}
+
+/*
+ * Arena attaches in one ioctl.  EINVAL after seg.c's checks means the
+ * module's arenas were turned off since: then one by one, as without the
+ * ioctl.
+ */
+static int
+kattachn(const Segreq *r, int n, void **out)
+{
+	struct segctl_attachn a;
+
+	if (!batch || !segctl_arena_fits(r->attr, r->class, r->span.va, r->span.guard))
+		return _segattacheach(r, n, out);
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.attr = r->attr;
+	a.seg_class = r->class;
+	a.len = r->span.len;
+	a.guard = r->span.guard;
+	a.addrs = (uintptr_t)out;
+	a.count = n;
+	if (ioctl(segfd, SEGCTL_ATTACHN, &a) == 0)
+		return 0;
+	if (errno == EINVAL)
+		return _segattacheach(r, n, out);
+	return kerror(0);
+}
+
+/* The base of the segment holding addr, or 0: segbrk with no new end. */
+static uintptr_t
+kbase(uintptr_t addr)
+{
+	struct segctl_brk b;
+
+	memset(&b, 0, sizeof b);
+	b.size = sizeof b;
+	b.saddr = addr;
+	return ioctl(segfd, SEGCTL_BRK, &b) == 0 ? b.base : 0;
+}
+
+static int
+cmpaddr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Arena segments in one ioctl, all or nothing.  EINVAL: one is not an
+ * arena's (made while the arenas were off), no segment at all, or named
+ * twice.  Then one by one, once every address is seen to be in a segment
+ * and no segment named twice, so that a bad one still detaches none.
+ */
+static int
+kdetachn(void *const *addrs, int n)
+{
+	struct segctl_detachn d;
+	uintptr_t *base;
+	int i, bad;
+
+	if (batch) {
+		memset(&d, 0, sizeof d);
+		d.size = sizeof d;
+		d.addrs = (uintptr_t)addrs;
+		d.count = n;
+		if (ioctl(segfd, SEGCTL_DETACHN, &d) == 0)
+			return 0;
+		if (errno != EINVAL)
+			return kerror(0);
+	}
+	base = malloc(n * sizeof *base);
+	if (base == NULL)
+		return _segerror(ENOMEM, _segEnovmem);
+	bad = 0;
+	for (i = 0; i < n && !bad; i++)
+		bad = (base[i] = kbase((uintptr_t)addrs[i])) == 0;
+	if (!bad) {
+		qsort(base, n, sizeof *base, cmpaddr);
+		for (i = 1; i < n && !bad; i++)
+			bad = base[i] == base[i - 1];
+	}
+	free(base);
+	if (bad)
+		return _segerror(EINVAL, _segEbadarg);
+	return _segdetacheach(addrs, n);
 }
 
 static int
@@ -211,7 +304,9 @@ const Segops _segkernelops = {
 	.name = "kernel",
 	.id = SEG_BACKEND_KERNEL,
 	.attach = kattach,
+	.attachn = kattachn,
 	.detach = kdetach,
+	.detachn = kdetachn,
 	.free = kfree,
 	.brk = kbrk,
 	.flush = kflush,

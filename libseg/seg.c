@@ -123,6 +123,67 @@ segattachguarded(int attr, const char *cls, void *va, unsigned long len,
 }
 
 int
+_segattacheach(const Segreq *r, int n, void **out)
+{
+	const Segops *o = _segops();
+	const char *text;
+	int i, e;
+
+	for (i = 0; i < n; i++) {
+		out[i] = o->attach(r);
+		if (out[i] == (void *)-1) {
+			e = errno;
+			text = segerrstr();
+			while (i-- > 0)
+				o->detach((uintptr_t)out[i]);
+			return _segerror(e, text);
+		}
+	}
+	return 0;
+}
+
+int
+_segdetacheach(void *const *addrs, int n)
+{
+	const Segops *o = _segops();
+	const char *text = NULL;
+	int i, e = 0;
+
+	for (i = 0; i < n; i++) {
+		if (o->detach((uintptr_t)addrs[i]) < 0 && text == NULL) {
+			e = errno;
+			text = segerrstr();
+		}
+	}
+	return text != NULL ? _segerror(e, text) : 0;
+}
+
+/*
+ * n guarded attaches of one kind, all or nothing; the backend batches
+ * those that go into stack arenas.
+ */
+int
+segattachguardedn(int attr, const char *cls, unsigned long len, unsigned long guard, int n,
+		  void **out)
+{
+	Segreq r;
+
+	if (out == NULL || !segctl_batch_count_valid(n))
+		return _segerror(EINVAL, _segEbadarg);
+	if (mkreq(&r, attr, cls, NULL, len, guard) < 0)
+		return -1;
+	return _segops()->attachn(&r, n, out);
+}
+
+int
+segdetachn(void **addrs, int n)
+{
+	if (addrs == NULL || !segctl_batch_count_valid(n))
+		return _segerror(EINVAL, _segEbadarg);
+	return _segops()->detachn(addrs, n);
+}
+
+int
 segdetach(void *addr)
 {
 	return _segops()->detach((uintptr_t)addr);

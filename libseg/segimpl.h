@@ -53,7 +53,9 @@ struct Segops {
 	const char	*name;
 	int		id;		/* SEG_BACKEND_* */
 	void		*(*attach)(const Segreq *r);
+	int		(*attachn)(const Segreq *r, int n, void **out);
 	int		(*detach)(uintptr_t addr);
+	int		(*detachn)(void *const *addrs, int n);
 	int		(*free)(uintptr_t va, unsigned long len);
 	void		*(*brk)(uintptr_t saddr, uintptr_t addr);
 	int		(*flush)(uintptr_t va, unsigned long len);
@@ -81,6 +83,14 @@ int		_segwriteall(int fd, const char *buf, size_t n);
 
 /* The lowest address a fixed segattach may ask for (seg.c). */
 uintptr_t	_segminaddr(void);
+
+/*
+ * The batch calls as single ones, for what does not batch (seg.c): an
+ * attach undoes what it made on failure; a detach detaches every segment
+ * it can and fails if one could not be.
+ */
+int		_segattacheach(const Segreq *r, int n, void **out);
+int		_segdetacheach(void *const *addrs, int n);
 
 #pragma GCC visibility pop
 

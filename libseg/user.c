@@ -290,7 +290,7 @@ setupfork(void)
  * its middle, so no other thread's mmap can land between the three.
  */
 static void *
-uattach(const Segreq *r)
+attachlocked(const Segreq *r)
 {
 	const struct segctl_span *sp = &r->span;
 	struct segctl_piece pc[3];
@@ -301,17 +301,12 @@ uattach(const Segreq *r)
 	Seg *s[3];
 	int i, n;
 
-	/* Global segments live in the module; a process alone has none. */
-	if (r->class == SEGCTL_CLASS_GLOBAL)
-		return _segerrorp(EINVAL, _segEnoclass);
-	pthread_once(&forkonce, setupfork);
 	prot = segctl_attr_prot(r->attr);
 	flags = segctl_map_flags(r->attr, r->class);
 	span = sp->len + 2 * sp->guard;
 	lo = sp->va != 0 ? sp->va - sp->guard : 0;
 
 	a = NULL;
-	pthread_mutex_lock(&tablock);
 	if (segctl_arena_fits(r->attr, r->class, sp->va, sp->guard) &&
 	    (i = _segarenaspan(sp->len, sp->guard, segctl_arena_prot(r->attr), &a, &p)) != -1) {
 		if (i < 0)
@@ -357,7 +352,6 @@ uattach(const Segreq *r)
 	for (i = 0; i + 1 < n; i++)
 		s[i]->ring = s[i + 1];
 	s[n - 1]->ring = s[0];
-	pthread_mutex_unlock(&tablock);
 	return (void *)body;
 
 unmap:
@@ -366,25 +360,33 @@ unmap:
 	else
 		munmap((void *)p, span);
 out:
-	pthread_mutex_unlock(&tablock);
 	return (void *)-1;
 }
 
-static int
-udetach(uintptr_t addr)
+static void *
+uattach(const Segreq *r)
 {
-	Seg *s, *next;
+	void *v;
 
+	/* Global segments live in the module; a process alone has none. */
+	if (r->class == SEGCTL_CLASS_GLOBAL)
+		return _segerrorp(EINVAL, _segEnoclass);
+	pthread_once(&forkonce, setupfork);
 	pthread_mutex_lock(&tablock);
-	s = _segfind(addr);
-	if (s == NULL) {
-		pthread_mutex_unlock(&tablock);
-		return _segerror(EINVAL, _segEbadarg);
-	}
+	v = attachlocked(r);
+	pthread_mutex_unlock(&tablock);
+	return v;
+}
+
+/* Unmap and forget s and the rest of its attach (the lock held). */
+static void
+detachlocked(Seg *s)
+{
+	Seg *next;
+
 	if (s->arena != NULL) {
 		droparena(s);
-		pthread_mutex_unlock(&tablock);
-		return 0;
+		return;
 	}
 	do {
 		next = s->ring != s ? s->ring : NULL;
@@ -392,8 +394,106 @@ udetach(uintptr_t addr)
 		dropseg(s);
 		s = next;
 	} while (s != NULL);
+}
+
+/* n attaches under one hold of the lock, undone on failure. */
+static int
+uattachn(const Segreq *r, int n, void **out)
+{
+	const char *text;
+	int i, e;
+
+	if (!segctl_arena_fits(r->attr, r->class, r->span.va, r->span.guard))
+		return _segattacheach(r, n, out);
+	pthread_once(&forkonce, setupfork);
+	pthread_mutex_lock(&tablock);
+	for (i = 0; i < n; i++) {
+		out[i] = attachlocked(r);
+		if (out[i] == (void *)-1)
+			break;
+	}
+	if (i < n) {
+		e = errno;
+		text = segerrstr();
+		while (i-- > 0)
+			detachlocked(_segfind((uintptr_t)out[i]));
+		pthread_mutex_unlock(&tablock);
+		return _segerror(e, text);
+	}
 	pthread_mutex_unlock(&tablock);
 	return 0;
+}
+
+static int
+udetach(uintptr_t addr)
+{
+	Seg *s;
+
+	pthread_mutex_lock(&tablock);
+	s = _segfind(addr);
+	if (s == NULL) {
+		pthread_mutex_unlock(&tablock);
+		return _segerror(EINVAL, _segEbadarg);
+	}
+	detachlocked(s);
+	pthread_mutex_unlock(&tablock);
+	return 0;
+}
+
+static int
+bylo(const void *a, const void *b)
+{
+	const Arenaspan *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * n detaches under one hold of the lock, all or nothing: every address
+ * must be a segment's, no attach named twice.  The arena spans go back
+ * together, a run of neighbours at a time (arena.c).
+ */
+static int
+udetachn(void *const *addrs, int n)
+{
+	Arenaspan *v;
+	Seg *s;
+	int i, k, rv;
+
+	v = malloc(n * sizeof *v);
+	if (v == NULL)
+		return _segerror(ENOMEM, _segEnovmem);
+	rv = 0;
+	pthread_mutex_lock(&tablock);
+	for (i = 0; i < n; i++) {
+		if ((s = _segfind((uintptr_t)addrs[i])) == NULL)
+			break;
+		trio(s, &v[i].lo, &v[i].hi);
+		v[i].a = s->arena;
+	}
+	qsort(v, i, sizeof *v, bylo);
+	for (k = 1; k < i && v[k - 1].lo != v[k].lo; k++)
+		;
+	if (i < n || k < n) {
+		rv = _segerror(EINVAL, _segEbadarg);
+		goto out;
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		s = _segfind(v[i].lo);
+		if (v[i].a == NULL) {
+			detachlocked(s);
+			continue;
+		}
+		while (s->ring != s)
+			dropseg(s->ring);
+		dropseg(s);
+		v[k++] = v[i];
+	}
+	_segarenafreen(v, k);
+out:
+	pthread_mutex_unlock(&tablock);
+	free(v);
+	return rv;
 }
 
 /*
@@ -588,7 +688,9 @@ const Segops _seguserops = {
 	.name = "user",
 	.id = SEG_BACKEND_USER,
 	.attach = uattach,
+	.attachn = uattachn,
 	.detach = udetach,
+	.detachn = udetachn,
 	.free = ufree,
 	.brk = ubrk,
 	.flush = uflush,

@@ -39,6 +39,14 @@ extern int	_segnoguards;
 int	_segarenaspan(unsigned long len, unsigned long guard, int prot, Arena **a,
 		      uintptr_t *lo);
 void	_segarenafree(Arena *a, uintptr_t lo, uintptr_t hi);
+/* A span of an arena, for freeing many at once. */
+typedef struct Arenaspan Arenaspan;
+struct Arenaspan {
+	Arena		*a;
+	uintptr_t	lo;
+	uintptr_t	hi;
+};
+void	_segarenafreen(const Arenaspan *v, int n);	/* v sorted by lo */
 void	_segarenastale(uintptr_t lo, uintptr_t hi);
 
 void	_segshrefprepare(void);

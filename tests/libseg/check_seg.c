@@ -390,7 +390,7 @@ main(int argc, char **argv)
 	TCase *(*tcs[])(void) = {
 		tc_backend, tc_attach, tc_attrs, tc_badargs, tc_commit, tc_guarded,
 		tc_detach, tc_free, tc_brk, tc_flush, tc_list, tc_fork, tc_tasks, tc_many,
-		tc_arena,
+		tc_arena, tc_batch,
 	};
 	const char *b;
 	SRunner *sr;

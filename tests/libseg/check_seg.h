@@ -75,5 +75,6 @@ TCase	*tc_fork(void);
 TCase	*tc_tasks(void);
 TCase	*tc_many(void);
 TCase	*tc_arena(void);
+TCase	*tc_batch(void);
 
 #endif
