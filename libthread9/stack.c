@@ -8,6 +8,13 @@
  * stacks and Stackcachemax bytes), which only that proc's scheduler touches:
  * no lock.  The scheduler frees a stack after switching off it.
  *
+ * Stacks come and go Stackbatch at a time, since one libseg call costs
+ * about what one stack's does where they lie in stack arenas: fresh ones
+ * from the proc's reserve, filled by one segattachguardedn (a stack never
+ * touched holds no memory), and those the cache has no room for wait on
+ * the proc's pending list for one segdetachn, when it is full and when the
+ * proc exits.  So at most Stackbatch freed stacks' memory is held back.
+ *
  * bench/threadcreate compares other ways of making thread stacks within
  * one build; it sets _t9threadstackhook (stackhook.h) and makes them itself.
  * Procs' and signal stacks are always guarded segments.
@@ -72,6 +79,52 @@ _t9segrelease(char *base)
 
 const struct _Stackhook *_t9threadstackhook;
 
+static void stackpend(Proc *p, char *base);
+
+/*
+ * A fresh stack of n bytes from p's reserve, refilled when empty.  A
+ * reserve of another size serves on until a second stack in a row is not
+ * its size (the first is often threadmain's, or a one-off): then it goes
+ * and one of the new size comes.  Where a batch cannot be had (near a
+ * limit), one stack can still be.
+ */
+static char *
+freshstack(Proc *p, size_t n, const char *who)
+{
+	if(p->nreserve > 0 && p->reservesize != n){
+		if(++p->reservemiss < 2)
+			return _t9segalloc(n, who);
+		while(p->nreserve > 0)
+			stackpend(p, p->reserve[--p->nreserve]);
+	}
+	p->reservemiss = 0;
+	if(p->nreserve == 0){
+		if(segattachguardedn(SG_NOEXEC, "memory", n, Stackguard, Stackbatch,
+				     (void **)p->reserve) < 0)
+			return _t9segalloc(n, who);
+		p->nreserve = Stackbatch;
+		p->reservesize = n;
+	}
+	return p->reserve[--p->nreserve];
+}
+
+/* Detach p's pending stacks in one call. */
+static void
+stackflush(Proc *p)
+{
+	if(p->npending > 0 && segdetachn((void **)p->pending, p->npending) < 0)
+		_t9fatal("libthread9: segdetachn of %d stacks: %s", p->npending, segerrstr());
+	p->npending = 0;
+}
+
+static void
+stackpend(Proc *p, char *base)
+{
+	p->pending[p->npending++] = base;
+	if(p->npending == Stackbatch)
+		stackflush(p);
+}
+
 /*
  * A stack of at least want bytes with a zeroed Thread at its top, t->stk
  * and t->segsize set: from p's cache, the hook, or a fresh segment.
@@ -108,7 +161,7 @@ _t9stackthread(Proc *p, unsigned int want, const char *who)
 	else if(hook != nil)
 		base = hook->alloc(n, Stackguard, who);
 	else
-		base = _t9segalloc(n, who);
+		base = freshstack(p, n, who);
 	rootadd(base, n);
 
 	t = (Thread *)((uintptr_t)(base + n - sizeof(Thread)) & ~(uintptr_t)63);
@@ -139,13 +192,17 @@ _t9stackfree(Proc *p, Thread *t)
 		p->cachebytes += n;
 		return;
 	}
-	_t9segrelease(base);
+	stackpend(p, base);
 }
 
+/* The proc is going: its cached, reserved and pending stacks go too. */
 void
 _t9stackcachefree(Proc *p)
 {
 	while(p->ncache > 0)
-		_t9segrelease(p->cache[--p->ncache].base);
+		stackpend(p, p->cache[--p->ncache].base);
 	p->cachebytes = 0;
+	while(p->nreserve > 0)
+		stackpend(p, p->reserve[--p->nreserve]);
+	stackflush(p);
 }

@@ -46,6 +46,7 @@ enum {
 	Stackguard	= 16 * 1024,	/* each redzone */
 	Stackcache	= 16,		/* freed stacks kept per proc ... */
 	Stackcachemax	= 1024 * 1024,	/* ... and at most this many bytes */
+	Stackbatch	= 16,		/* stacks made, or detached, per libseg call */
 };
 
 typedef struct Thread	Thread;
@@ -106,6 +107,12 @@ struct Proc {
 	struct Stkcache cache[Stackcache];
 	int	ncache;
 	size_t	cachebytes;
+	char	*reserve[Stackbatch];	/* fresh stacks of reservesize bytes */
+	int	nreserve;
+	size_t	reservesize;
+	int	reservemiss;	/* stacks of another size asked for in a row */
+	char	*pending[Stackbatch];	/* freed stacks awaiting one segdetachn */
+	int	npending;
 
 	int	pid;		/* kernel task id (what threadpid returns) */
 	int	ismain;

@@ -3,11 +3,15 @@
  * Thread stacks (libthread9/stack.c): memory that threads used goes back
  * to the system when they exit, beyond the bounded per-proc cache; stacks
  * made while many threads are alive are each their own and start zeroed
- * where the thread has not been before.
+ * where the thread has not been before; fresh stacks come Stackbatch (16)
+ * at a time, and freed ones go that many at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <seglist.h>
 
 #include "t9.h"
 
@@ -140,7 +144,91 @@ START_TEST(stack_fresh_zero)
 }
 END_TEST
 
+/* Segments in the listing now. */
+static int
+nsegs(void)
+{
+	char buf[4096];
+	ssize_t m;
+	int fd, n;
+
+	fd = memfd_create("seglist", MFD_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(seglist(fd), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	n = 0;
+	while((m = read(fd, buf, sizeof buf)) > 0)
+		while(m > 0)
+			n += buf[--m] == '\n';
+	close(fd);
+	return n;
+}
+
+enum { Batch = 16, Odd = 48 * 1024 };	/* Stackbatch; a size no other test asks */
+
+/*
+ * Threads of a new size: the second makes a reserve of Batch stacks in
+ * one call (3 segments each), from which the next Batch - 1 come without
+ * one.  All alive at once, so no stack is reused from the cache.
+ */
+START_TEST(stack_reserve)
+{
+	int i, s1, s2, s3;
+
+	started = finished = ended = go = 0;
+	threadcreate(toucher, nil, Odd);
+	s1 = nsegs();
+	threadcreate(toucher, nil, Odd);
+	s2 = nsegs();
+	for(i = 0; i < Batch - 1; i++)
+		threadcreate(toucher, nil, Odd);
+	s3 = nsegs();
+	while(started < Batch + 1)
+		yield();
+	ck_assert_msg(s2 - s1 >= 3 * (Batch - 1), "the reserve: %d -> %d segments", s1, s2);
+	ck_assert_msg(s3 == s2, "%d threads from the reserve: %d -> %d segments", Batch - 1, s2, s3);
+	go = 1;
+	while(finished < Batch + 1)
+		yield();
+	ck_assert_int_eq(ended, Batch + 1);
+}
+END_TEST
+
+/*
+ * Freed stacks beyond the cache wait for one segdetachn of Batch: after
+ * many threads exit, the segments left are the cache's, the reserve's and
+ * fewer than Batch waiting.
+ */
+START_TEST(stack_detach_batched)
+{
+	enum { M = 200 };
+	int i, s0, s1, s2;
+
+	started = finished = ended = go = 0;
+	s0 = nsegs();
+	for(i = 0; i < M; i++)
+		threadcreate(toucher, nil, Stack);
+	while(started < M)
+		yield();
+	s1 = nsegs();
+	go = 1;
+	while(finished < M)
+		yield();
+	for(i = 0; i < 10; i++)
+		yield();
+	s2 = nsegs();
+	ck_assert_int_eq(ended, M);
+	ck_assert_msg(s1 - s0 >= 3 * M, "%d threads alive: %d -> %d segments", M, s0, s1);
+	ck_assert_msg(s2 - s0 <= 3 * (16 + Batch + Batch - 1),
+		      "%d threads gone: %d -> %d -> %d segments", M, s0, s1, s2);
+	printf("stack_detach_batched: %d segments, %d with %d threads alive, %d after\n",
+	       s0, s1, M, s2);
+	fflush(stdout);
+}
+END_TEST
+
 T9SUITE("stack")
 {
-	T9CASE(s, "stack", 120, stack_rss_falls, stack_fresh_zero);
+	T9CASE(s, "stack", 120, stack_rss_falls, stack_fresh_zero, stack_reserve,
+	       stack_detach_batched);
 }
