@@ -15,6 +15,8 @@
  *	(c) guarded	one segattachguarded per stack
  *	(d) cached	(c) with the per-proc cache of freed stacks (the default)
  *	(e) pthread	pthread_create + pthread_join, default attributes
+ *	(f) batched	(c) made 16 at a time by segattachguardedn into a
+ *			reserve, freed 16 at a time by segdetachn; no cache
  *
  * Each measurement runs in a fresh process (which, for (a)-(c), makes
  * libthread9's thread stacks itself through _t9threadstackhook, see
@@ -34,8 +36,8 @@
  * probe tries: N for every way, then way=N for one (default 100000; 0: no
  * probe; "-c 100000,guarded=1000000" tries a million guarded stacks), -l
  * the ways it probes (default guarded,malloc,pthread).  After the tables
- * comes (c) guarded against (a) malloc, both modes, by N: what stack
- * arenas (doc/arenas.md) are to bring down.
+ * comes (c) guarded and (f) batched against (a) malloc, both modes, by N:
+ * what stack arenas (doc/arenas.md) and batches are to bring down.
  */
 #include <errno.h>
 #include <limits.h>
@@ -64,10 +66,13 @@ enum {
 	Outmax = 8192,
 };
 
-enum { Malloc, Seg3, Guarded, Cached, Pthread, Nway };
-static const char *wayname[Nway] = { "malloc", "seg3", "guarded", "cached", "pthread" };
+enum { Malloc, Seg3, Guarded, Cached, Pthread, Batched, Nway };
+static const char *wayname[Nway] = {
+	"malloc", "seg3", "guarded", "cached", "pthread", "batched",
+};
 static const char *waycall[Nway] = {
 	"malloc", "segattach", "segattachguarded", "segattachguarded", "pthread_create",
+	"segattachguardedn",
 };
 
 enum { Exit, Alive, Nmode };
@@ -215,10 +220,55 @@ seg3free(char *body, size_t len)
 	stkdetach(body + len);
 }
 
+/*
+ * (f): (c) in batches, as libthread9's own reserve and pending list do it
+ * but without its cache: a reserve of Batch fresh stacks from one
+ * segattachguardedn, and freed stacks detached Batch at a time by one
+ * segdetachn.  Each proc (a kernel task) has its own: thread-local.
+ */
+enum { Batch = 16 };
+static __thread struct {
+	char	*reserve[Batch];
+	int	nreserve;
+	size_t	len;
+	char	*pending[Batch];
+	int	npending;
+} batch;
+
+static char *
+batchedstack(size_t len, size_t guard, const char *who)
+{
+	if(batch.nreserve == 0 || batch.len != len){
+		while(batch.nreserve > 0)
+			if(segdetach(batch.reserve[--batch.nreserve]) < 0)
+				sysfatal("segdetach: %s", segerrstr());
+		if(segattachguardedn(SG_NOEXEC, "memory", len, guard, Batch,
+				     (void **)batch.reserve) < 0)
+			sysfatal("%s: cannot allocate %d %zu-byte stacks: %s", who, Batch, len,
+				 segerrstr());
+		batch.nreserve = Batch;
+		batch.len = len;
+	}
+	return batch.reserve[--batch.nreserve];
+}
+
+static void
+batchedfree(char *base, size_t len)
+{
+	(void)len;
+	batch.pending[batch.npending++] = base;
+	if(batch.npending == Batch){
+		if(segdetachn((void **)batch.pending, Batch) < 0)
+			sysfatal("segdetachn: %s", segerrstr());
+		batch.npending = 0;
+	}
+}
+
 static const struct _Stackhook stackhooks[Nway] = {
 	[Malloc] = { mallocstack, mallocfree },
 	[Seg3] = { seg3stack, seg3free },
 	[Guarded] = { guardedstack, guardedfree },
+	[Batched] = { batchedstack, batchedfree },
 };
 
 /* One measurement, in the child. */
@@ -480,6 +530,7 @@ measure(int way, int mode, int n)
 		[Guarded] = { thread9exit, thread9alive },
 		[Cached] = { thread9exit, thread9alive },
 		[Pthread] = { pthreadexit, pthreadalive },
+		[Batched] = { thread9exit, thread9alive },
 	};
 	if(stackhooks[way].alloc != nil)
 		_t9threadstackhook = &stackhooks[way];
@@ -666,7 +717,8 @@ threadmain(int argc, char **argv)
 	       "asked for; %d runs per row\n", segbackendname(), strchr(env, ' ') + 1,
 	       maxmapcount(), Stack, runs);
 	printf("(a) malloc  (b) seg3: 3 segattach  (c) guarded: segattachguarded  "
-	       "(d) cached: (c) + stack cache  (e) pthread_create+join\n");
+	       "(d) cached: (c) + stack cache  (e) pthread_create+join\n"
+	       "(f) batched: (c) 16 at a time (segattachguardedn, segdetachn), no cache\n");
 	for(m = 0; m < Nmode; m++){
 		if(!(modes & 1 << m))
 			continue;
@@ -695,14 +747,18 @@ threadmain(int argc, char **argv)
 			}
 	}
 
-	/* (c) against (a), the ratios issue 13 sets targets for. */
-	if((ways & 1 << Malloc) && (ways & 1 << Guarded)){
-		printf("\n(c) guarded / (a) malloc, median against median\n");
-		printf("%-7s %-7s %7s\n", "mode", "N", "ratio");
+	/* (c) and (f) against (a), the ratios issue 13 sets targets for. */
+	if((ways & 1 << Malloc) && (ways & (1 << Guarded | 1 << Batched))){
+		printf("\n(c) guarded, (f) batched / (a) malloc, median against median\n");
+		printf("%-7s %-7s %7s %7s\n", "mode", "N", "(c)/(a)", "(f)/(a)");
 		for(m = Nmode - 1; m >= 0; m--)
-			for(i = 0; (modes & 1 << m) && i < nns[m]; i++)
-				printf("%-7s %-7d %7s\n", modename[m], nvs[m][i],
-				       ratio(&rows[m][i][Guarded], &rows[m][i][Malloc], rb, sizeof rb));
+			for(i = 0; (modes & 1 << m) && i < nns[m]; i++){
+				printf("%-7s %-7d %7s", modename[m], nvs[m][i],
+				       ways & 1 << Guarded ? ratio(&rows[m][i][Guarded],
+				       &rows[m][i][Malloc], rb, sizeof rb) : "-");
+				printf(" %7s\n", ways & 1 << Batched ? ratio(&rows[m][i][Batched],
+				       &rows[m][i][Malloc], rb, sizeof rb) : "-");
+			}
 	}
 
 	/* The limit: reuse an alive run at N = cap if there was one. */
