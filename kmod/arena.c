@@ -558,7 +558,7 @@ long segctl_arena_detach(struct segctl_table *t, const u64 *addrs,
 	struct mm_struct *mm = t->mn.mm;
 	struct arena_victim one, *v = &one;
 	struct segctl_arena_map *map;
-	unsigned long i, k = 0;
+	unsigned long i, j, k = 0;
 	long err = 0;
 
 	lockdep_assert_held(&t->lock);
@@ -585,13 +585,17 @@ long segctl_arena_detach(struct segctl_table *t, const u64 *addrs,
 		if (err)
 			goto unlock;
 	}
-	for (i = 0; i < k; i++) {
+	/* Neighbours go in one zap: one page-table walk and TLB flush. */
+	for (i = 0; i < k; i = j) {
 		map = v[i].vma->vm_private_data;
-		mtree_erase(&map->spans, v[i].lo);
-		map->nspans--;
-		atomic_long_dec(&segctl_nr_spans);
+		for (j = i; j < k && v[j].vma == v[i].vma &&
+			    (j == i || v[j].lo == v[j - 1].hi + 1); j++) {
+			mtree_erase(&map->spans, v[j].lo);
+			map->nspans--;
+			atomic_long_dec(&segctl_nr_spans);
+		}
 		segctl_zap(v[i].vma, arena_addr(v[i].vma, v[i].lo),
-			   (v[i].hi - v[i].lo + 1) << PAGE_SHIFT);
+			   (v[j - 1].hi - v[i].lo + 1) << PAGE_SHIFT);
 	}
 	goto unlock;
 inval:
