@@ -24,6 +24,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include "segimpl.h"
 #include "user.h"
 
@@ -32,6 +35,9 @@
 #endif
 #ifndef MADV_GUARD_REMOVE
 #define MADV_GUARD_REMOVE	103
+#endif
+#ifndef PIDFD_SELF
+#define PIDFD_SELF		-10000	/* Linux 6.15: the calling thread (its mm) */
 #endif
 
 /* Free spans of one size in one arena: their low ends. */
@@ -162,22 +168,16 @@ nomem:
 }
 
 /*
- * A span for a body of len bytes between redzones of guard bytes, in an
- * arena of protection prot: its arena and low end, the body's markers
- * removed.  0; -1 when the attach should take mappings of its own (the
- * hook, or no guard markers here); -2 after an error (errno and the error
- * string set).
+ * Take a span of this size from an arena of guard and prot, a new one if
+ * none has room: 0, or newarena's -1 or -2.
  */
-int
-_segarenaspan(unsigned long len, unsigned long guard, int prot, Arena **ap, uintptr_t *lo)
+static int
+takespan(unsigned long len, unsigned long guard, int prot, Arena **ap, uintptr_t *lo)
 {
 	unsigned long span = len + 2 * guard;
 	Arena *a;
 	int rv;
 
-	if (__atomic_load_n(&_segnoarena, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&_segnoguards, __ATOMIC_RELAXED))
-		return -1;
 	*lo = 0;
 	for (a = arenas; a != NULL; a = a->link)
 		if (keyed(a, guard, prot) && (*lo = take(a, span)) != 0)
@@ -187,14 +187,81 @@ _segarenaspan(unsigned long len, unsigned long guard, int prot, Arena **ap, uint
 			return rv;
 		*lo = take(a, span);
 	}
-	if (madvise((void *)(*lo + guard), len, MADV_GUARD_REMOVE) < 0) {
-		untake(a, *lo, span);
-		_segerror(ENOMEM, _segEnovmem);
-		return -2;
-	}
-	a->live++;
 	*ap = a;
 	return 0;
+}
+
+/*
+ * Remove the markers from the bodies of n spans: a process_madvise of
+ * the caller's own mm takes any advice since Linux 6.15, so one call for
+ * up to 64 bodies; elsewhere, and for one, one madvise each.  0 or -1.
+ */
+static int novector;
+
+static int
+unguard(const uintptr_t *lo, int n, unsigned long len, unsigned long guard)
+{
+	struct iovec iov[64];
+	int i, m, done;
+	long r;
+
+	done = 0;
+	while (n > 1 && done < n && !__atomic_load_n(&novector, __ATOMIC_RELAXED)) {
+		m = n - done < 64 ? n - done : 64;
+		for (i = 0; i < m; i++)
+			iov[i] = (struct iovec){ (void *)(lo[done + i] + guard), len };
+		r = syscall(SYS_process_madvise, PIDFD_SELF, iov, m, MADV_GUARD_REMOVE, 0);
+		if (r != (long)(m * len)) {
+			if (r < 0 && errno != ENOMEM && errno != EINTR)
+				__atomic_store_n(&novector, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		done += m;
+	}
+	/* What the vector did not do (removing markers twice is harmless). */
+	for (i = done; i < n; i++)
+		if (madvise((void *)(lo[i] + guard), len, MADV_GUARD_REMOVE) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * n spans for bodies of len bytes between redzones of guard bytes, in
+ * arenas of protection prot: their arenas and low ends, the bodies'
+ * markers removed.  0; -1 when the attaches should take mappings of their
+ * own (the hook, or no guard markers here); -2 after an error (errno and
+ * the error string set), nothing taken.
+ */
+int
+_segarenaspans(unsigned long len, unsigned long guard, int prot, int n, Arena **a,
+	       uintptr_t *lo)
+{
+	int i, rv;
+
+	if (__atomic_load_n(&_segnoarena, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&_segnoguards, __ATOMIC_RELAXED))
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((rv = takespan(len, guard, prot, &a[i], &lo[i])) < 0)
+			break;
+	if (i == n && unguard(lo, n, len, guard) == 0) {
+		for (i = 0; i < n; i++)
+			a[i]->live++;
+		return 0;
+	}
+	if (i == n) {
+		rv = -2;
+		_segerror(ENOMEM, _segEnovmem);
+	}
+	while (i-- > 0)
+		untake(a[i], lo[i], len + 2 * guard);
+	return rv;
+}
+
+int
+_segarenaspan(unsigned long len, unsigned long guard, int prot, Arena **ap, uintptr_t *lo)
+{
+	return _segarenaspans(len, guard, prot, 1, ap, lo);
 }
 
 static void

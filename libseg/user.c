@@ -289,17 +289,49 @@ setupfork(void)
  * reserves the whole span PROT_NONE in one mmap and maps the body over
  * its middle, so no other thread's mmap can land between the three.
  */
+/*
+ * Enter the pieces of an attach whose span starts at p and whose body is
+ * at body (in arena a, or NULL) into the table: 0, or -1 with nothing
+ * entered.
+ */
+static int
+record(const Segreq *r, uintptr_t p, uintptr_t body, Arena *a)
+{
+	const struct segctl_span *sp = &r->span;
+	struct segctl_piece pc[3];
+	Seg *s[3];
+	int i, n;
+
+	n = segctl_pieces(pc, body, sp->len, sp->guard, r->attr, r->class);
+	for (i = 0; i < n; i++)
+		s[i] = newseg(&pc[i], a);
+	if (a == NULL)
+		_segdropstale(p, p + sp->len + 2 * sp->guard);
+	for (i = 0; i < n; i++)
+		if (s[i] == NULL || _seginsert(s[i]) < 0)
+			break;
+	if (i < n) {
+		while (i-- > 0)
+			_segremove(s[i]);
+		for (i = 0; i < n; i++)
+			free(s[i]);
+		return _segerror(ENOMEM, _segEnovmem);
+	}
+	for (i = 0; i + 1 < n; i++)
+		s[i]->ring = s[i + 1];
+	s[n - 1]->ring = s[0];
+	return 0;
+}
+
 static void *
 attachlocked(const Segreq *r)
 {
 	const struct segctl_span *sp = &r->span;
-	struct segctl_piece pc[3];
 	uintptr_t p, body, lo;
 	unsigned long span;
 	int prot, flags, zflags;
 	Arena *a;
-	Seg *s[3];
-	int i, n;
+	int i;
 
 	prot = segctl_attr_prot(r->attr);
 	flags = segctl_map_flags(r->attr, r->class);
@@ -333,25 +365,8 @@ attachlocked(const Segreq *r)
 	if ((r->attr & SG_COMMIT) && commit(body, sp->len) < 0)
 		goto unmap;
 
-	n = segctl_pieces(pc, body, sp->len, sp->guard, r->attr, r->class);
-	for (i = 0; i < n; i++)
-		s[i] = newseg(&pc[i], a);
-	if (a == NULL)
-		_segdropstale(p, p + span);
-	for (i = 0; i < n; i++)
-		if (s[i] == NULL || _seginsert(s[i]) < 0)
-			break;
-	if (i < n) {
-		while (i-- > 0)
-			_segremove(s[i]);
-		for (i = 0; i < n; i++)
-			free(s[i]);
-		_segerror(ENOMEM, _segEnovmem);
+	if (record(r, p, body, a) < 0)
 		goto unmap;
-	}
-	for (i = 0; i + 1 < n; i++)
-		s[i]->ring = s[i + 1];
-	s[n - 1]->ring = s[0];
 	return (void *)body;
 
 unmap:
@@ -396,6 +411,44 @@ detachlocked(Seg *s)
 	} while (s != NULL);
 }
 
+/*
+ * n arena attaches: the spans taken and their markers removed at once
+ * (arena.c), then entered.  0, -1 after an error (nothing made), or 1 when
+ * arenas cannot be had here.
+ */
+static int
+arenaattachn(const Segreq *r, int n, void **out)
+{
+	const struct segctl_span *sp = &r->span;
+	unsigned long span = sp->len + 2 * sp->guard;
+	uintptr_t *lo;
+	Arena **a;
+	int i, j, rv;
+
+	a = malloc(n * (sizeof *a + sizeof *lo));
+	if (a == NULL)
+		return _segerror(ENOMEM, _segEnovmem);
+	lo = (uintptr_t *)(a + n);
+	rv = _segarenaspans(sp->len, sp->guard, segctl_arena_prot(r->attr), n, a, lo);
+	if (rv == -1)
+		rv = 1;
+	else if (rv < 0)
+		rv = -1;
+	for (i = 0; rv == 0 && i < n; i++) {
+		if (record(r, lo[i], lo[i] + sp->guard, a[i]) < 0) {
+			for (j = 0; j < i; j++)
+				droparena(_segfind(lo[j] + sp->guard));
+			for (j = i; j < n; j++)
+				_segarenafree(a[j], lo[j], lo[j] + span);
+			rv = -1;
+			break;
+		}
+		out[i] = (void *)(lo[i] + sp->guard);
+	}
+	free(a);
+	return rv;
+}
+
 /* n attaches under one hold of the lock, undone on failure. */
 static int
 uattachn(const Segreq *r, int n, void **out)
@@ -407,6 +460,10 @@ uattachn(const Segreq *r, int n, void **out)
 		return _segattacheach(r, n, out);
 	pthread_once(&forkonce, setupfork);
 	pthread_mutex_lock(&tablock);
+	if ((i = arenaattachn(r, n, out)) <= 0) {
+		pthread_mutex_unlock(&tablock);
+		return i;
+	}
 	for (i = 0; i < n; i++) {
 		out[i] = attachlocked(r);
 		if (out[i] == (void *)-1)

@@ -38,6 +38,8 @@ extern int	_segnoarena;
 extern int	_segnoguards;
 int	_segarenaspan(unsigned long len, unsigned long guard, int prot, Arena **a,
 		      uintptr_t *lo);
+int	_segarenaspans(unsigned long len, unsigned long guard, int prot, int n, Arena **a,
+		       uintptr_t *lo);
 void	_segarenafree(Arena *a, uintptr_t lo, uintptr_t hi);
 /* A span of an arena, for freeing many at once. */
 typedef struct Arenaspan Arenaspan;
