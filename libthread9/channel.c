@@ -32,7 +32,9 @@
  *    A section never blocks or takes a lock; a thread that must sleep
  *    queues its entries, ends the section, then switches.  Blocked alts
  *    of the owner's threads can be claimed by a plain store (_t9altclaim:
- *    Altsel.shared is 0) as only the owner's task reaches them.
+ *    Altsel.shared is 0) as only the owner's task reaches them; it claims
+ *    them in a fast section only (threadint's too, kill.c), which share's
+ *    second quiesce below relies on.
  *  - share, under c->lock: store c->owner = nil, then membarrier
  *    (MEMBARRIER_CMD_PRIVATE_EXPEDITED), then wait until own->infast is 0.
  *    Why that is enough: the owner stores infast before it loads
@@ -190,11 +192,10 @@ fastbegin(Chanown *me, Channel **c, int n)
 
 	if(me == nil)
 		return 0;
-	__atomic_store_n(&me->infast, 1, __ATOMIC_RELAXED);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	_t9fastenter(me);
 	for(i = 0; i < n; i++)
 		if(__atomic_load_n(&c[i]->owner, __ATOMIC_RELAXED) != me){
-			__atomic_store_n(&me->infast, 0, __ATOMIC_RELEASE);
+			_t9fastleave(me);
 			return 0;
 		}
 	return 1;
@@ -203,7 +204,7 @@ fastbegin(Chanown *me, Channel **c, int n)
 static void
 fastend(Chanown *me)
 {
-	__atomic_store_n(&me->infast, 0, __ATOMIC_RELEASE);
+	_t9fastleave(me);
 }
 
 /*

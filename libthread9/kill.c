@@ -18,11 +18,23 @@
  */
 #include "threadimpl.h"
 
-/* In t's proc, p->lock held: end t's alt, if it is blocked in one. */
+/*
+ * In t's proc, p->lock held: end t's alt, if it is blocked in one.  The
+ * claim may be a plain store, so it is made in a fast section: a task
+ * making one of the alt's channels shared waits for it to end before it
+ * may claim the alt itself (channel.c).
+ */
 static void
 intralt(Proc *p, Thread *t)
 {
-	if(t->altsel != nil && _t9altclaim(t->altsel, Altinterrupted))
+	int claimed;
+
+	if(t->altsel == nil)
+		return;
+	_t9fastenter(p->own);
+	claimed = _t9altclaim(t->altsel, Altinterrupted);
+	_t9fastleave(p->own);
+	if(claimed)
 		_t9threadreadylocked(p, t);
 }
 

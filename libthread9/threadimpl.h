@@ -157,6 +157,25 @@ struct Chanown {
 	Chanown	*next;		/* free list */
 };
 
+/*
+ * A fast section of o's holder: between the two, a task making one of o's
+ * channels shared waits (channel.c).  The compiler barrier keeps the
+ * section's loads after the store of infast; membarrier, in the sharing
+ * task, does the CPU's part.
+ */
+static inline void
+_t9fastenter(Chanown *o)
+{
+	__atomic_store_n(&o->infast, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void
+_t9fastleave(Chanown *o)
+{
+	__atomic_store_n(&o->infast, 0, __ATOMIC_RELEASE);
+}
+
 /* Waiter on a QLock, RWLock or Rendez, on the blocked thread's stack. */
 struct _Qwait {
 	Thread	*t;
