@@ -20,6 +20,10 @@
  *    off their queues before its Alt array goes away.  c->nwait counts the
  *    entries of blocked alts that have not done this yet; chanfree is put
  *    off until it is 0, and then done by the last of them.
+ *  - A blocked send or recv (Altsel.solo: one entry) is spared that: its
+ *    claimer, holding c, takes the entry off the queue and out of
+ *    c->nwait, so the woken thread does not take c again unless threadint
+ *    claimed it (the entry may then still be queued).
  *
  * Owned channels: no lock, no atomic read-modify-write.
  *  - A channel is owned by the proc that made it (c->owner names the
@@ -54,9 +58,9 @@
  *  - threadint from another proc does not claim an alt itself: it asks the
  *    thread's proc to (kill.c), so only the owner ever claims a blocked alt
  *    of its threads that names owned channels only.
- *  - send and recv on an owned channel (chanopfast) are that section
+ *  - send and recv on an owned channel (opfast) are that section
  *    without altwho's work for many entries: one channel, nothing to
- *    order or choose; the same steps (altexec, block) otherwise.
+ *    order or choose, no call unless it must sleep (opblock).
  *  - An alt that names a channel it does not own takes the locked path
  *    (locking an owned channel too is harmless: only the owner reaches it
  *    without the lock, and the owner is the one locking); its Altsel is
@@ -299,11 +303,8 @@ queueof(Alt *a)
 
 /* An entry is off every queue when qnext points to itself. */
 static void
-enqueue(Alt *a)
+enqueue(Altq *q, Alt *a)
 {
-	Altq *q;
-
-	q = queueof(a);
 	a->qnext = nil;
 	a->qprev = q->tail;
 	if(q->tail)
@@ -314,11 +315,8 @@ enqueue(Alt *a)
 }
 
 static void
-dequeue(Alt *a)
+dequeue(Altq *q, Alt *a)
 {
-	Altq *q;
-
-	q = queueof(a);
 	if(a->qprev)
 		a->qprev->qnext = a->qnext;
 	else
@@ -341,31 +339,47 @@ static int
 haswaiter(Altq *q)
 {
 	while(q->head != nil && !waiting(q->head))
-		dequeue(q->head);
+		dequeue(q, q->head);
 	return q->head != nil;
 }
 
 /*
- * Take the first waiting entry off q and claim its alt; nil if none.
- * The entry stays valid, and its thread asleep, until wake.
+ * Take the first waiting entry off c's queue q and claim its alt; nil if
+ * none.  A solo alt's entry leaves c->nwait too: its thread, woken, need
+ * not take c again.  The entry stays valid, and its thread asleep, until
+ * wake.
  */
 static Alt *
-claim(Altq *q)
+claim(Channel *c, Altq *q)
 {
+	Altsel *s;
 	Alt *a;
 
 	while((a = q->head) != nil){
-		dequeue(a);
-		if(_t9altclaim(a->tag, a->entryno))
+		dequeue(q, a);
+		s = a->tag;
+		if(_t9altclaim(s, a->entryno)){
+			if(s->solo)
+				c->nwait--;
 			return a;
+		}
 	}
 	return nil;
 }
 
+/* Ready a's thread: onto the run queue at once if it is the caller's proc's. */
 static void
 wake(Alt *a)
 {
-	_t9threadready(((Altsel *)a->tag)->t);
+	Thread *t;
+	Proc *p;
+
+	t = ((Altsel *)a->tag)->t;
+	p = _t9threadprocp;
+	if(t->proc == p)
+		_t9runqput(p, t);
+	else
+		_t9threadready(t);
 }
 
 static unsigned char *
@@ -413,45 +427,53 @@ canexec(Alt *a)
 	return c->n > 0 || haswaiter(&c->sendq);
 }
 
-/* Do a's operation, c taken; 0 if it cannot be done after all. */
-static int
-altexec(Alt *a)
+/*
+ * Send v on c or receive into it (op), c taken; 0 if it cannot be done
+ * now.  Inlined where op is a constant, for send and recv's fast path.
+ */
+static inline __attribute__((always_inline)) int
+opexec(Channel *c, int op, void *v)
 {
-	Channel *c;
 	Alt *w;
 
-	c = a->c;
-	if(a->op == CHANSND){
-		if((w = claim(&c->recvq)) != nil){
-			copyval(w->v, a->v, c->e);
+	if(op == CHANSND){
+		if((w = claim(c, &c->recvq)) != nil){
+			copyval(w->v, v, c->e);
 			wake(w);
 			return 1;
 		}
 		if(c->n < (unsigned int)c->s){
-			copyval(slot(c, c->f + c->n), a->v, c->e);
+			copyval(slot(c, c->f + c->n), v, c->e);
 			c->n++;
 			return 1;
 		}
 		return 0;
 	}
 	if(c->n > 0){
-		copyval(a->v, slot(c, c->f), c->e);
+		copyval(v, slot(c, c->f), c->e);
 		c->f = (c->f + 1) % (unsigned int)c->s;
 		c->n--;
 		/* A sender waiting on a full buffer moves in. */
-		if((w = claim(&c->sendq)) != nil){
+		if((w = claim(c, &c->sendq)) != nil){
 			copyval(slot(c, c->f + c->n), w->v, c->e);
 			c->n++;
 			wake(w);
 		}
 		return 1;
 	}
-	if((w = claim(&c->sendq)) != nil){
-		copyval(a->v, w->v, c->e);
+	if((w = claim(c, &c->sendq)) != nil){
+		copyval(v, w->v, c->e);
 		wake(w);
 		return 1;
 	}
 	return 0;
+}
+
+/* Do a's operation, c taken; 0 if it cannot be done after all. */
+static int
+altexec(Alt *a)
+{
+	return opexec(a->c, a->op, a->v);
 }
 
 /* Uniform in [0, n). */
@@ -554,12 +576,13 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 
 	sel.state = Altwaiting;
 	sel.shared = !l->fast;
+	sel.solo = 0;
 	sel.t = t;
 	for(i = 0; i < n; i++){
 		a = &alts[i];
 		if(a->op != CHANNOP && isopen(a)){
 			a->tag = &sel;
-			enqueue(a);
+			enqueue(queueof(a), a);
 			a->c->nwait++;
 		}
 	}
@@ -574,7 +597,7 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 		if(a->tag != &sel)
 			continue;
 		if(a->qnext != a)
-			dequeue(a);
+			dequeue(queueof(a), a);
 		a->tag = nil;
 		a->c->nwait--;
 	}
@@ -710,7 +733,7 @@ chanclose(Channel *c)
 	q[0] = &c->sendq;
 	q[1] = &c->recvq;
 	for(i = 0; i < 2; i++)
-		while((a = claim(q[i])) != nil){
+		while((a = claim(c, q[i])) != nil){
 			a->err = errcl;
 			wake(a);
 		}
@@ -733,31 +756,89 @@ chanclosing(Channel *c)
 }
 
 /*
- * send and recv on a channel the caller's proc owns, as a fast section
- * without the work altwho does for many entries (counting them, putting
- * their channels in locking order, choosing one); the same steps
- * otherwise.  -2: not owned, altwho's to do.
+ * In a send or recv, woken: an interrupted thread's entry may still be on
+ * c's queue, and counts in c->nwait still (the claimer unqueues it for
+ * good otherwise: Altsel.solo).
  */
-static int
-chanopfast(Thread *t, Alt *a, int canblock, const char *who)
+static void
+unqueue(Channel *c, Alt *a, Chanown *me)
 {
-	struct Locks l;
+	Altq *q;
+	int fast, last;
+
+	fast = chantake(c, me);
+	q = a->op == CHANSND ? &c->sendq : &c->recvq;
+	if(a->qnext != a)
+		dequeue(q, a);
+	c->nwait--;
+	last = c->freed && c->nwait == 0;
+	chanput(c, me, fast);
+	if(last)
+		destroy(c);
+}
+
+/*
+ * Sleep in send or recv (op) on c until another thread completes it or
+ * threadint interrupts it; c taken as a fast section (fast) or locked,
+ * not taken on return.  1 done, -1 interrupted or closed.
+ */
+static __attribute__((noinline)) int
+opblock(Thread *t, Channel *c, int op, void *v, int fast)
+{
+	Altsel sel;
 	Chanown *me;
-	Channel *c;
+	Alt a;
 	int r;
 
-	c = a->c;
 	me = t->proc->own;
+	sel.state = Altwaiting;
+	sel.shared = !fast;
+	sel.solo = 1;
+	sel.t = t;
+	a.c = c;
+	a.v = v;
+	a.op = op;
+	a.err = nil;
+	a.entryno = 0;
+	a.tag = &sel;
+	enqueue(op == CHANSND ? &c->sendq : &c->recvq, &a);
+	c->nwait++;
+	t->altsel = &sel;
+	chanput(c, me, fast);
+	_t9threadblock();
+	t->altsel = nil;
+	r = __atomic_load_n(&sel.state, __ATOMIC_ACQUIRE);
+	if(r == Altinterrupted)
+		unqueue(c, &a, me);
+	_t9threadcheckkill(t);
+	return r == Altinterrupted || a.err != nil ? -1 : 1;
+}
+
+/*
+ * send and recv (op) on a channel the caller's proc owns: a fast section,
+ * none of altwho's work for many entries, no call until something must
+ * sleep.  1 done, 0 not done (canblock 0); -2 for opslow: not a thread,
+ * killed, not owned, freed or closed.
+ */
+static inline __attribute__((always_inline)) int
+opfast(Channel *c, int op, void *v, int canblock)
+{
+	Chanown *me;
+	Thread *t;
+	Proc *p;
+
+	p = _t9threadprocp;
+	if(c == nil || p == nil || (t = p->cur) == nil ||
+	   __atomic_load_n(&t->killed, __ATOMIC_RELAXED))
+		return -2;
+	me = p->own;
 	if(!fastbegin(me, &c, 1))
 		return -2;
-	checklive(c, me, 1, who);
-	a->entryno = 0;
-	a->tag = nil;
-	if(!isopen(a)){
+	if(c->magic != Chanmagic || c->freed || c->closed){
 		fastend(me);
-		return -1;		/* closed: what altwho makes of it */
+		return -2;
 	}
-	if(altexec(a)){
+	if(opexec(c, op, v)){
 		fastend(me);
 		return 1;
 	}
@@ -765,36 +846,19 @@ chanopfast(Thread *t, Alt *a, int canblock, const char *who)
 		fastend(me);
 		return 0;
 	}
-	l.c = l.stack;
-	l.stack[0] = c;
-	l.n = 1;
-	l.me = me;
-	l.fast = 1;
-	r = block(t, a, 1, &l);
-	_t9threadcheckkill(t);
-	if(r == Altinterrupted || a->err != nil)
-		return -1;
-	return 1;
+	return opblock(t, c, op, v, 1);
 }
 
-static int
-chanop(Channel *c, int op, void *v, int canblock, const char *who)
+/* What opfast does not: altwho, with an alt of one entry. */
+static __attribute__((noinline)) int
+opslow(Channel *c, int op, void *v, int canblock, const char *who)
 {
-	Thread *t;
 	Alt a[2];
-	int r;
 
 	a[0].c = c;
 	a[0].v = v;
 	a[0].op = op;
 	a[0].err = nil;
-	if(c != nil){
-		t = _t9threadneed(who);
-		_t9threadcheckkill(t);
-		r = chanopfast(t, &a[0], canblock, who);
-		if(r != -2)
-			return r;
-	}
 	a[1].op = canblock ? CHANEND : CHANNOBLK;
 	switch(altwho(a, who)){
 	case 0:
@@ -804,6 +868,17 @@ chanop(Channel *c, int op, void *v, int canblock, const char *who)
 	default:
 		return -1;
 	}
+}
+
+static inline __attribute__((always_inline)) int
+chanop(Channel *c, int op, void *v, int canblock, const char *who)
+{
+	int r;
+
+	r = opfast(c, op, v, canblock);
+	if(r != -2)
+		return r;
+	return opslow(c, op, v, canblock, who);
 }
 
 int

@@ -121,17 +121,6 @@ reap(Proc *p, Thread *t)
 	_t9stackfree(p, t);
 }
 
-static void
-runqput(Proc *p, Thread *t)
-{
-	t->rnext = nil;
-	if(p->runtail)
-		p->runtail->rnext = t;
-	else
-		p->runhead = t;
-	p->runtail = t;
-}
-
 /* The next thread to run, nil if none; the proc's own task only. */
 static Thread *
 runqget(Proc *p)
@@ -150,7 +139,7 @@ runqget(Proc *p)
 		}
 		for(; next != nil; next = t){
 			t = next->rnext;
-			runqput(p, next);
+			_t9runqput(p, next);
 		}
 	}
 	t = p->runhead;
@@ -296,7 +285,7 @@ void
 _t9threadreadylocked(Proc *p, Thread *t)
 {
 	if(_t9threadprocp == p)
-		runqput(p, t);
+		_t9runqput(p, t);
 	else
 		inboxput(p, t, 1);
 }
@@ -325,7 +314,7 @@ _t9threadready(Thread *t)
 
 	p = t->proc;
 	if(_t9threadprocp == p)
-		runqput(p, t);
+		_t9runqput(p, t);
 	else
 		inboxput(p, t, 0);
 }
@@ -453,7 +442,7 @@ yield(void)
 		next = runqget(p);
 		if(next == nil)
 			return;		/* nothing else to run */
-		runqput(p, t);
+		_t9runqput(p, t);
 		p->cur = next;
 		_t9threadswitch(&t->sp, next->sp);
 		_t9threadcheckkill(t);

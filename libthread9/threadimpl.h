@@ -144,6 +144,7 @@ enum { Altwaiting = -1, Altinterrupted = -2 };
 struct Altsel {
 	int	state;		/* Altwaiting, Altinterrupted or entry index */
 	int	shared;		/* atomic: another proc may claim it too */
+	int	solo;		/* one entry: its claimer unqueues it for good */
 	Thread	*t;
 };
 
@@ -215,6 +216,18 @@ _t9altclaim(Altsel *s, int state)
 	w = Altwaiting;
 	return __atomic_compare_exchange_n(&s->state, &w, state, 0,
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* Queue t to run in p, the calling task's proc; the proc's task only. */
+static inline void
+_t9runqput(Proc *p, Thread *t)
+{
+	t->rnext = nil;
+	if(p->runtail)
+		p->runtail->rnext = t;
+	else
+		p->runhead = t;
+	p->runtail = t;
 }
 
 /* switch-amd64.S */
