@@ -8,7 +8,9 @@
  * sender was told it delivered was received exactly once.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "t9.h"
 
@@ -313,8 +315,251 @@ START_TEST(interrupted_mixed)
 }
 END_TEST
 
+/*
+ * Two threads of this proc ping-pong on owned channels (pings on c, pongs
+ * on d) while a thread of another proc, at a moment chosen at random,
+ * starts to use them too: bursts of its own values sent on c, and bursts
+ * of pings taken from c (it pongs those itself), until the pinger is done.
+ * Each round has new channels, so each round moves them while the pair
+ * is in full flight.  Every ping must be received exactly once and its
+ * pong come back in order, and every value the intruder was told it sent
+ * must reach the ponger exactly once.  Variants: the ponger receives with
+ * an alt over c and a channel only its proc uses; the intruder interrupts
+ * the ponger just before it first touches c (the interrupt is done by
+ * this proc while the intruder makes c shared).
+ */
+enum {
+	Nrounds	= 300,
+	Nping	= 200,		/* pings a round */
+	Nburst	= 4,		/* values a burst */
+	Nphases	= 4,		/* bursts the intruder makes at most */
+	Bbase	= 1 << 20,	/* the intruder's values: Bbase + i */
+	Nbval	= Nphases * Nburst,
+};
+
+struct Pp {
+	Channel	*c, *d;		/* pings, pongs */
+	Channel	*e;		/* the ponger's alt partner, this proc's only */
+	Channel	*stop;		/* the pinger's one value when it is done (buffered) */
+	Channel	*fin;		/* the pinger, intruder and ponger send 1 at their end */
+	int	usealt, intr;
+	int	ponger;		/* atomic: the ponger's thread id */
+	int	progress;	/* atomic: pings the pinger has had ponged */
+	int	start;		/* the intruder starts at this progress ... */
+	int	spin;		/* ... and this many pauses after */
+	unsigned long seed;
+	unsigned char pinged[Nping];	/* atomic: how often each ping was received */
+	unsigned char bgot[Nbval];	/* atomic: how often each intruder value arrived */
+	int	bsent;		/* the intruder's values delivered (its own count) */
+	int	took;		/* pings the intruder took */
+};
+
+static unsigned long
+xrand(unsigned long *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A received value: a ping (pong it back on d) or one of the intruder's. */
+static void
+gotvalue(struct Pp *pp, long v)
+{
+	if(v >= Bbase){
+		ck_assert_msg(v < Bbase + Nbval, "seed %lu: value %ld", pp->seed, v);
+		__atomic_add_fetch(&pp->bgot[v - Bbase], 1, __ATOMIC_RELAXED);
+		return;
+	}
+	ck_assert_msg(v >= 0 && v < Nping, "seed %lu: value %ld", pp->seed, v);
+	__atomic_add_fetch(&pp->pinged[v], 1, __ATOMIC_RELAXED);
+	while(send(pp->d, &v) != 1)
+		ck_assert_msg(chanclosing(pp->d) < 0, "seed %lu: d closed", pp->seed);	/* interrupted */
+}
+
+static void
+pinger(void *arg)
+{
+	struct Pp *pp;
+	long i, v;
+
+	pp = arg;
+	for(i = 0; i < Nping; i++){
+		ck_assert_int_eq(send(pp->c, &i), 1);
+		ck_assert_int_eq(recv(pp->d, &v), 1);
+		ck_assert_msg(v == i, "seed %lu: pong %ld for ping %ld", pp->seed, v, i);
+		__atomic_store_n(&pp->progress, (int)i + 1, __ATOMIC_RELEASE);
+	}
+	ck_assert_int_eq(sendul(pp->stop, 1), 1);	/* buffered: alt sees it until taken */
+	sendul(pp->fin, 1);
+}
+
+/* Until c is closed; interrupted calls (-1, c open) are tried again. */
+static void
+ponger(void *arg)
+{
+	struct Pp *pp;
+	Alt a[3];
+	long v;
+	int r;
+
+	pp = arg;
+	a[0] = (Alt){ .c = pp->c, .v = &v, .op = CHANRCV };
+	a[1] = (Alt){ .c = pp->e, .v = &v, .op = CHANRCV };
+	a[2].op = CHANEND;
+	for(;;){
+		if(pp->usealt){
+			r = alt(a);
+			if(r >= 0 && a[r].err != nil)
+				continue;	/* c or e reported closed, once */
+			if(r >= 0){
+				ck_assert_msg(r == 0, "seed %lu: a value on e", pp->seed);
+				r = 1;
+			}
+		}else
+			r = recv(pp->c, &v);
+		if(r != 1){
+			if(chanclosing(pp->c) >= 0 && (!pp->usealt || chanclosing(pp->e) >= 0))
+				break;
+			continue;
+		}
+		gotvalue(pp, v);
+	}
+	sendul(pp->fin, 1);
+}
+
+/* In the other proc: one round's intrusion. */
+static void
+intrude(struct Pp *pp)
+{
+	unsigned long x;
+	long v;
+	int i, j, r, nb, stopped;
+	Alt a[3];
+
+	x = pp->seed;
+	while(__atomic_load_n(&pp->progress, __ATOMIC_ACQUIRE) < pp->start)
+		yield();
+	for(i = 0; i < pp->spin; i++)
+		__builtin_ia32_pause();
+	if(pp->intr)
+		threadint(__atomic_load_n(&pp->ponger, __ATOMIC_ACQUIRE));
+	a[0] = (Alt){ .c = pp->c, .v = &v, .op = CHANRCV };
+	a[1] = (Alt){ .c = pp->stop, .v = nil, .op = CHANRCV };	/* the pinger is done */
+	a[2].op = CHANEND;
+	nb = 0;
+	stopped = 0;
+	for(i = 0; i < Nphases && !stopped; i++){
+		if(xrand(&x) & 1){
+			for(j = 0; j < Nburst; j++){
+				v = Bbase + nb;
+				ck_assert_int_eq(send(pp->c, &v), 1);
+				nb++;
+			}
+			continue;
+		}
+		for(j = 0; j < Nburst; j++){
+			r = alt(a);
+			if(r != 0){
+				stopped = 1;
+				break;
+			}
+			ck_assert_msg(v >= 0 && v < Nping, "seed %lu: took %ld", pp->seed, v);
+			pp->took++;
+			gotvalue(pp, v);
+		}
+	}
+	pp->bsent = nb;
+	sendul(pp->fin, 1);
+}
+
+static void
+intruder(void *arg)
+{
+	struct Pp *pp;
+
+	while((pp = recvp(arg)) != nil)
+		intrude(pp);
+}
+
+static void
+pingpong(int usealt, int intr)
+{
+	struct Pp *pp;
+	Channel *rounds;
+	unsigned long x;
+	int i, k, took;
+
+	x = (unsigned long)time(nil) * 2654435761u | 1;
+	rounds = chancreate(sizeof(void *), 0);
+	proccreate(intruder, rounds, 65536);
+	pp = malloc(sizeof *pp);
+	ck_assert_ptr_nonnull(pp);
+	took = 0;
+	for(k = 0; k < Nrounds; k++){
+		memset(pp, 0, sizeof *pp);
+		pp->seed = xrand(&x);
+		pp->usealt = usealt;
+		pp->intr = intr;
+		pp->start = (int)(xrand(&x) % Nping);
+		pp->spin = (int)(xrand(&x) % 200);
+		pp->c = chancreate(sizeof(long), 0);
+		pp->d = chancreate(sizeof(long), 0);
+		pp->e = chancreate(sizeof(long), 0);
+		pp->stop = chancreate(sizeof(unsigned long), 1);
+		pp->fin = chancreate(sizeof(unsigned long), 3);
+		__atomic_store_n(&pp->ponger, threadcreate(ponger, pp, 32768), __ATOMIC_RELEASE);
+		threadcreate(pinger, pp, 32768);
+		ck_assert_int_eq(sendp(rounds, pp), 1);
+		/* The pinger and the intruder end first: the ponger waits for c's close. */
+		for(i = 0; i < 2; i++)
+			ck_assert(recvul(pp->fin) == 1);
+		ck_assert_int_eq(chanclose(pp->c), 0);
+		ck_assert_int_eq(chanclose(pp->e), 0);
+		ck_assert(recvul(pp->fin) == 1);
+
+		for(i = 0; i < Nping; i++)
+			ck_assert_msg(pp->pinged[i] == 1, "seed %lu: ping %d received %d times",
+				      pp->seed, i, pp->pinged[i]);
+		for(i = 0; i < Nbval; i++)
+			ck_assert_msg(pp->bgot[i] == (i < pp->bsent), "seed %lu: value %d of %d received %d times",
+				      pp->seed, i, pp->bsent, pp->bgot[i]);
+		took += pp->took;
+		chanfree(pp->c);
+		chanfree(pp->d);
+		chanfree(pp->e);
+		chanfree(pp->stop);
+		chanfree(pp->fin);
+	}
+	ck_assert_int_eq(sendp(rounds, nil), 1);
+	chanfree(rounds);	/* the intruder, woken, is out of recvp */
+	free(pp);
+	ck_assert_int_gt(took, 0);	/* the intruder took pings, not only sent */
+}
+
+START_TEST(pingpong_recv)
+{
+	pingpong(0, 0);
+}
+END_TEST
+
+START_TEST(pingpong_alt)
+{
+	pingpong(1, 0);
+}
+END_TEST
+
+START_TEST(pingpong_interrupted)
+{
+	pingpong(0, 1);
+	pingpong(1, 1);
+}
+END_TEST
+
 T9SUITE("chanmove")
 {
 	T9CASE(s, "traffic", 300, moves_midtraffic, close_midtraffic);
 	T9CASE(s, "interrupts", 300, interrupted_owned, interrupted_mixed);
+	T9CASE(s, "intruder", 300, pingpong_recv, pingpong_alt, pingpong_interrupted);
 }
