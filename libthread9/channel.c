@@ -20,10 +20,11 @@
  *    off their queues before its Alt array goes away.  c->nwait counts the
  *    entries of blocked alts that have not done this yet; chanfree is put
  *    off until it is 0, and then done by the last of them.
- *  - A blocked send or recv (Altsel.solo: one entry) is spared that: its
- *    claimer, holding c, takes the entry off the queue and out of
- *    c->nwait, so the woken thread does not take c again unless threadint
- *    claimed it (the entry may then still be queued).
+ *  - An alt blocked with one entry queued (Altsel.solo: every send and
+ *    recv) is spared that: its claimer, holding c, takes the entry off
+ *    the queue and out of c->nwait, so the woken thread does not take c
+ *    again unless threadint claimed it (the entry may then still be
+ *    queued).  Claimers never hold a freed c: chanfree's deferral holds.
  *
  * Owned channels: no lock, no atomic read-modify-write.
  *  - A channel is owned by the proc that made it (c->owner names the
@@ -59,8 +60,9 @@
  *    thread's proc to (kill.c), so only the owner ever claims a blocked alt
  *    of its threads that names owned channels only.
  *  - send and recv on an owned channel (opfast) are that section
- *    without altwho's work for many entries: one channel, nothing to
- *    order or choose, no call unless it must sleep (opblock).
+ *    without alt's work for many entries: one channel, nothing to order
+ *    or choose, no call unless it must sleep (opblock).  On any other
+ *    channel (opslow) they take it as chantake says, then the same.
  *  - An alt that names a channel it does not own takes the locked path
  *    (locking an owned channel too is harmless: only the owner reaches it
  *    without the lock, and the owner is the one locking); its Altsel is
@@ -572,24 +574,29 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 	Altsel sel;
 	Channel *c;
 	Alt *a;
-	int i, last, fast;
+	int i, last, fast, nq, r;
 
 	sel.state = Altwaiting;
 	sel.shared = !l->fast;
-	sel.solo = 0;
 	sel.t = t;
+	nq = 0;
 	for(i = 0; i < n; i++){
 		a = &alts[i];
 		if(a->op != CHANNOP && isopen(a)){
 			a->tag = &sel;
 			enqueue(queueof(a), a);
 			a->c->nwait++;
+			nq++;
 		}
 	}
+	sel.solo = nq == 1;	/* seen by claimers only after unlockall */
 	t->altsel = &sel;
 	unlockall(l);
 	_t9threadblock();
 	t->altsel = nil;
+	r = __atomic_load_n(&sel.state, __ATOMIC_ACQUIRE);
+	if(sel.solo && r != Altinterrupted)
+		return r;	/* its claimer unqueued its one entry */
 
 	lockall(l);
 	for(i = 0; i < n; i++){
@@ -616,7 +623,7 @@ block(Thread *t, Alt *alts, int n, struct Locks *l)
 	}
 	if(fast)
 		fastend(l->me);
-	return __atomic_load_n(&sel.state, __ATOMIC_ACQUIRE);
+	return r;
 }
 
 static int
@@ -817,8 +824,8 @@ opblock(Thread *t, Channel *c, int op, void *v, int fast)
 /*
  * send and recv (op) on a channel the caller's proc owns: a fast section,
  * none of altwho's work for many entries, no call until something must
- * sleep.  1 done, 0 not done (canblock 0); -2 for opslow: not a thread,
- * killed, not owned, freed or closed.
+ * sleep.  1 done, 0 not done (canblock 0), -1 interrupted or closed while
+ * asleep; -2 for opslow: not a thread, killed, not owned, freed or closed.
  */
 static inline __attribute__((always_inline)) int
 opfast(Channel *c, int op, void *v, int canblock)
@@ -849,25 +856,37 @@ opfast(Channel *c, int op, void *v, int canblock)
 	return opblock(t, c, op, v, 1);
 }
 
-/* What opfast does not: altwho, with an alt of one entry. */
+/*
+ * What opfast does not: a channel it does not own (locked, then), a
+ * closed one, nil, a thread to kill.  Closed: -1; nil: -1 as alt does.
+ */
 static __attribute__((noinline)) int
 opslow(Channel *c, int op, void *v, int canblock, const char *who)
 {
-	Alt a[2];
+	Chanown *me;
+	Thread *t;
+	int fast;
 
-	a[0].c = c;
-	a[0].v = v;
-	a[0].op = op;
-	a[0].err = nil;
-	a[1].op = canblock ? CHANEND : CHANNOBLK;
-	switch(altwho(a, who)){
-	case 0:
-		return a[0].err != nil ? -1 : 1;
-	case 1:
-		return 0;
-	default:
+	t = _t9threadneed(who);
+	_t9threadcheckkill(t);
+	if(c == nil)
+		return -1;
+	me = t->proc->own;
+	fast = chantake(c, me);
+	checklive(c, me, fast, who);
+	if(c->closed && !(op == CHANRCV && c->n > 0)){
+		chanput(c, me, fast);
 		return -1;
 	}
+	if(opexec(c, op, v)){
+		chanput(c, me, fast);
+		return 1;
+	}
+	if(!canblock){
+		chanput(c, me, fast);
+		return 0;
+	}
+	return opblock(t, c, op, v, fast);
 }
 
 static inline __attribute__((always_inline)) int
