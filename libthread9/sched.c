@@ -121,9 +121,9 @@ reap(Proc *p, Thread *t)
 	_t9stackfree(p, t);
 }
 
-/* The next thread to run, nil if none; the proc's own task only. */
-static Thread *
-runqget(Proc *p)
+/* Interrupts to do and threads in the inbox: onto the run queue. */
+static __attribute__((noinline)) void
+runqfill(Proc *p)
 {
 	Thread *t, *next, *in;
 
@@ -142,6 +142,20 @@ runqget(Proc *p)
 			_t9runqput(p, next);
 		}
 	}
+}
+
+/*
+ * The next thread to run, nil if none; the proc's own task only.  Inline:
+ * a switch within a proc, with nothing from outside, is a few loads.
+ */
+static inline __attribute__((always_inline)) Thread *
+runqget(Proc *p)
+{
+	Thread *t;
+
+	if(__atomic_load_n(&p->intrs, __ATOMIC_RELAXED) ||
+	   __atomic_load_n(&p->inbox, __ATOMIC_RELAXED) != nil)
+		runqfill(p);
 	t = p->runhead;
 	if(t != nil){
 		p->runhead = t->rnext;
