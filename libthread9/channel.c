@@ -351,7 +351,7 @@ haswaiter(Altq *q)
  * not take c again.  The entry stays valid, and its thread asleep, until
  * wake.
  */
-static Alt *
+static inline __attribute__((always_inline)) Alt *
 claim(Channel *c, Altq *q)
 {
 	Altsel *s;
