@@ -317,11 +317,11 @@ END_TEST
 
 /*
  * Two threads of this proc ping-pong on owned channels (pings on c, pongs
- * on d) while a thread of another proc, at a moment chosen at random,
- * starts to use them too: bursts of its own values sent on c, and bursts
- * of pings taken from c (it pongs those itself), until the pinger is done.
- * Each round has new channels, so each round moves them while the pair
- * is in full flight.  Every ping must be received exactly once and its
+ * on d) while a thread of another proc, at a ping chosen at random,
+ * starts to use them too: a few bursts of its own values sent on c, and
+ * of pings taken from c (it pongs those itself); the pinger goes on until
+ * the intruder is done.  Each round has new channels, so each round moves
+ * them while the pair is in full flight.  Every ping must be received exactly once and its
  * pong come back in order, and every value the intruder was told it sent
  * must reach the ponger exactly once.  Variants: the ponger receives with
  * an alt over c and a channel only its proc uses; the intruder interrupts
@@ -329,8 +329,9 @@ END_TEST
  * this proc while the intruder makes c shared).
  */
 enum {
-	Nrounds	= 300,
-	Nping	= 200,		/* pings a round */
+	Nrounds	= 100,
+	Nping	= 200,		/* pings a round, and more while the intruder takes them ... */
+	Npingmax = 1 << 12,	/* ... up to this many */
 	Nburst	= 4,		/* values a burst */
 	Nphases	= 4,		/* bursts the intruder makes at most */
 	Bbase	= 1 << 20,	/* the intruder's values: Bbase + i */
@@ -344,11 +345,15 @@ struct Pp {
 	Channel	*fin;		/* the pinger, intruder and ponger send 1 at their end */
 	int	usealt, intr;
 	int	ponger;		/* atomic: the ponger's thread id */
+	int	ready;		/* atomic: the intruder has the round, and watches */
 	int	progress;	/* atomic: pings the pinger has had ponged */
 	int	start;		/* the intruder starts at this progress ... */
 	int	spin;		/* ... and this many pauses after */
 	unsigned long seed;
-	unsigned char pinged[Nping];	/* atomic: how often each ping was received */
+	int	npings;		/* the pinger's */
+	int	bdone;		/* atomic: the intruder has made its last call on c */
+	int	bwants;		/* atomic: the intruder is taking pings */
+	unsigned char pinged[Npingmax];	/* atomic: how often each ping was received */
 	unsigned char bgot[Nbval];	/* atomic: how often each intruder value arrived */
 	int	bsent;		/* the intruder's values delivered (its own count) */
 	int	took;		/* pings the intruder took */
@@ -372,7 +377,7 @@ gotvalue(struct Pp *pp, long v)
 		__atomic_add_fetch(&pp->bgot[v - Bbase], 1, __ATOMIC_RELAXED);
 		return;
 	}
-	ck_assert_msg(v >= 0 && v < Nping, "seed %lu: value %ld", pp->seed, v);
+	ck_assert_msg(v >= 0 && v < Npingmax, "seed %lu: value %ld", pp->seed, v);
 	__atomic_add_fetch(&pp->pinged[v], 1, __ATOMIC_RELAXED);
 	while(send(pp->d, &v) != 1)
 		ck_assert_msg(chanclosing(pp->d) < 0, "seed %lu: d closed", pp->seed);	/* interrupted */
@@ -385,12 +390,19 @@ pinger(void *arg)
 	long i, v;
 
 	pp = arg;
-	for(i = 0; i < Nping; i++){
+	for(i = 0; i < Npingmax; i++){
+		/* After Nping, pings for the intruder's bursts only. */
+		while(i >= Nping && !__atomic_load_n(&pp->bdone, __ATOMIC_ACQUIRE) &&
+		      !__atomic_load_n(&pp->bwants, __ATOMIC_ACQUIRE))
+			yield();
+		if(i >= Nping && __atomic_load_n(&pp->bdone, __ATOMIC_ACQUIRE))
+			break;
 		ck_assert_int_eq(send(pp->c, &i), 1);
 		ck_assert_int_eq(recv(pp->d, &v), 1);
 		ck_assert_msg(v == i, "seed %lu: pong %ld for ping %ld", pp->seed, v, i);
 		__atomic_store_n(&pp->progress, (int)i + 1, __ATOMIC_RELEASE);
 	}
+	pp->npings = (int)i;
 	ck_assert_int_eq(sendul(pp->stop, 1), 1);	/* buffered: alt sees it until taken */
 	sendul(pp->fin, 1);
 }
@@ -439,6 +451,7 @@ intrude(struct Pp *pp)
 	Alt a[3];
 
 	x = pp->seed;
+	__atomic_store_n(&pp->ready, 1, __ATOMIC_RELEASE);
 	while(__atomic_load_n(&pp->progress, __ATOMIC_ACQUIRE) < pp->start)
 		yield();
 	for(i = 0; i < pp->spin; i++)
@@ -459,18 +472,21 @@ intrude(struct Pp *pp)
 			}
 			continue;
 		}
+		__atomic_store_n(&pp->bwants, 1, __ATOMIC_RELEASE);
 		for(j = 0; j < Nburst; j++){
 			r = alt(a);
 			if(r != 0){
 				stopped = 1;
 				break;
 			}
-			ck_assert_msg(v >= 0 && v < Nping, "seed %lu: took %ld", pp->seed, v);
+			ck_assert_msg(v >= 0 && v < Npingmax, "seed %lu: took %ld", pp->seed, v);
 			pp->took++;
 			gotvalue(pp, v);
 		}
+		__atomic_store_n(&pp->bwants, 0, __ATOMIC_RELEASE);
 	}
 	pp->bsent = nb;
+	__atomic_store_n(&pp->bdone, 1, __ATOMIC_RELEASE);
 	sendul(pp->fin, 1);
 }
 
@@ -502,16 +518,19 @@ pingpong(int usealt, int intr)
 		pp->seed = xrand(&x);
 		pp->usealt = usealt;
 		pp->intr = intr;
-		pp->start = (int)(xrand(&x) % Nping);
+		pp->start = 1 + (int)(xrand(&x) % (Nping - 1));	/* the ponger's id is known */
 		pp->spin = (int)(xrand(&x) % 200);
 		pp->c = chancreate(sizeof(long), 0);
 		pp->d = chancreate(sizeof(long), 0);
 		pp->e = chancreate(sizeof(long), 0);
 		pp->stop = chancreate(sizeof(unsigned long), 1);
 		pp->fin = chancreate(sizeof(unsigned long), 3);
+		/* The intruder awake first: else a round may end before it wakes. */
+		ck_assert_int_eq(sendp(rounds, pp), 1);
+		while(!__atomic_load_n(&pp->ready, __ATOMIC_ACQUIRE))
+			yield();
 		__atomic_store_n(&pp->ponger, threadcreate(ponger, pp, 32768), __ATOMIC_RELEASE);
 		threadcreate(pinger, pp, 32768);
-		ck_assert_int_eq(sendp(rounds, pp), 1);
 		/* The pinger and the intruder end first: the ponger waits for c's close. */
 		for(i = 0; i < 2; i++)
 			ck_assert(recvul(pp->fin) == 1);
@@ -519,9 +538,9 @@ pingpong(int usealt, int intr)
 		ck_assert_int_eq(chanclose(pp->e), 0);
 		ck_assert(recvul(pp->fin) == 1);
 
-		for(i = 0; i < Nping; i++)
-			ck_assert_msg(pp->pinged[i] == 1, "seed %lu: ping %d received %d times",
-				      pp->seed, i, pp->pinged[i]);
+		for(i = 0; i < Npingmax; i++)
+			ck_assert_msg(pp->pinged[i] == (i < pp->npings), "seed %lu: ping %d of %d received %d times",
+				      pp->seed, i, pp->npings, pp->pinged[i]);
 		for(i = 0; i < Nbval; i++)
 			ck_assert_msg(pp->bgot[i] == (i < pp->bsent), "seed %lu: value %d of %d received %d times",
 				      pp->seed, i, pp->bsent, pp->bgot[i]);
