@@ -8,8 +8,9 @@
  * stacks and Stackcachemax bytes), which only that proc's scheduler touches:
  * no lock.  The scheduler frees a stack after switching off it.
  *
- * Stacks come and go Stackbatch at a time, since one libseg call costs
- * about what one stack's does where they lie in stack arenas: fresh ones
+ * Stacks come and go Stackbatch at a time, since one libseg call pays the
+ * system call and the locks once for all where they lie in stack arenas
+ * (each stack's own work remains; doc/arenas.md §6): fresh ones
  * from the proc's reserve, filled by one segattachguardedn (a stack never
  * touched holds no memory), and those the cache has no room for wait on
  * the proc's pending list for one segdetachn, when it is full and when the
