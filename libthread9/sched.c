@@ -19,16 +19,24 @@
  * Proc.lock, so that a wakeup is never lost (see inboxput).
  *
  * An idle proc spins before it sleeps (see idlespin): for up to Spinmax
- * (20 us) it watches its inbox, with pause, yielding the CPU to any other
- * task that wants it, so that a proc answering at once wakes it without a
- * system call and without the tens of microseconds a hypervisor takes to
- * wake a halted vCPU.  How long it spins adapts: it doubles after a sleep
- * shorter than Spinmax (a longer spin would have caught the wakeup) and
- * halves after a longer one, down to Spinmin (0.5 us).  Then it sleeps on
- * its futex, using no CPU until woken.  A proc with a ring follows the same
- * rule: it submits what it has queued, spins watching its ring as well as
- * its inbox (a completion, or the kernel's flag that one waits for the proc
- * to enter it), then sleeps in the ring.
+ * (100 us) it watches its inbox, with pause, so that a proc answering at
+ * once wakes it without a system call and without the tens of
+ * microseconds a hypervisor takes to wake a halted vCPU (25-35 us here: a
+ * shorter spin misses every answer that itself had to wake a proc, and
+ * two procs handing work to each other then sleep for good).  How long it
+ * spins adapts: it doubles after a sleep shorter than Spinmax (a longer
+ * spin would have caught the wakeup) and halves after a longer one, down
+ * to Spinmin (0.5 us).  Then it sleeps on its futex, using no CPU until
+ * woken.  A proc with a ring follows the same rule: it submits what it
+ * has queued, spins watching its ring as well as its inbox (a completion,
+ * or the kernel's flag that one waits for the proc to enter it), then
+ * sleeps in the ring.
+ *
+ * A spinning proc yields the CPU now and then, for the proc it waits for
+ * may be waiting for that CPU.  How often adapts too (Proc.yieldns): a
+ * yield that comes back at once (no other task wanted the CPU) lets the
+ * next come later, up to Yieldmax; one that ran another task makes the
+ * proc yield at every look, as two procs sharing a CPU must.
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -52,9 +60,12 @@ enum { directyield = 1 };
 static int nextid = 1;
 
 enum {
-	Spinmax		= 20000,	/* ns an idle proc spins at most */
+	Spinmax		= 100000,	/* ns an idle proc spins at most */
 	Spinmin		= 500,
-	Spinpauses	= 8,		/* pauses (~0.1 us each) between looks at the clock */
+	Spinpauses	= 8,		/* pauses between looks at the clock */
+	Yieldmax	= 4000,		/* ns a spin goes without yielding at most */
+	Yieldmin	= 250,
+	Yieldbusy	= 1000,		/* a yield this long ran another task */
 };
 
 /*
@@ -214,17 +225,27 @@ haswork(Proc *p)
 static int
 idlespin(Proc *p, int64_t t0)
 {
+	int64_t t, yielded;
 	int i;
 
+	yielded = t0;
 	for(;;){
 		for(i = 0; i < Spinpauses; i++){
 			if(haswork(p))
 				return 1;
 			__builtin_ia32_pause();
 		}
-		if(nsnow() - t0 >= p->spinns)
+		t = nsnow();
+		if(t - t0 >= p->spinns)
 			return 0;
+		if(t - yielded < p->yieldns)
+			continue;
 		sched_yield();		/* the proc we wait for may want this CPU */
+		yielded = nsnow();
+		if(yielded - t >= Yieldbusy)
+			p->yieldns = 0;
+		else if(p->yieldns < Yieldmax)
+			p->yieldns = p->yieldns < Yieldmin ? Yieldmin : p->yieldns * 2;
 	}
 }
 

@@ -94,6 +94,7 @@ struct Proc {
 	int	sleeping;	/* atomic: Procawake, Procspinning or Procasleep */
 	int	wake;		/* futex word */
 	int	spinns;		/* how long the next idle spin may last (sched.c) */
+	int	yieldns;	/* how long it may go without yielding (sched.c) */
 	int	intrs;		/* atomic: some thread's intr is set */
 	Chanown	*own;		/* what the channels it owns name (channel.c) */
 	Ioring	*ioring;	/* made by its first io call; it sleeps in it */
