@@ -11,6 +11,11 @@
 //	chan-1p		unbuffered channel round trip, GOMAXPROCS=1
 //	chan-2p		the same with GOMAXPROCS=2
 //	chan-2p-pinned	the same, the whole process on one CPU
+//	chan-2p-locked	chan-2p with each goroutine locked to its own OS
+//			thread (runtime.LockOSThread): a hand-off between two
+//			kernel tasks, as between two procs.  Without the lock the
+//			woken goroutine runs next on the waker's P, so chan-2p
+//			mostly never leaves one thread.
 //	pipe		a pipe round trip, one byte, to an echo goroutine
 //			(os.Pipe: the runtime's netpoller), GOMAXPROCS=2
 //
@@ -141,6 +146,27 @@ func pingpong(n int) float64 {
 	return float64(time.Since(t0).Nanoseconds()) / float64(n)
 }
 
+// pingpongLocked: pingpong with each side on an OS thread of its own.
+func pingpongLocked(n int) float64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		for i := 0; i < n; i++ {
+			pong <- (<-ping) + 1
+		}
+	}()
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		ping <- i
+		if got := <-pong; got != i+1 {
+			fail("chan-locked: round trip %d came back as %d", i, got)
+		}
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(n)
+}
+
 // pipe: ns per one-byte round trip through two pipes and an echo goroutine.
 func pipe(n int) float64 {
 	ar, aw, err := os.Pipe()
@@ -200,6 +226,7 @@ var works = []work{
 	{"chan-1p", 1, false, "round trip", 200000, pingpong},
 	{"chan-2p", 2, false, "round trip", 200000, pingpong},
 	{"chan-2p-pinned", 2, true, "round trip", 200000, pingpong},
+	{"chan-2p-locked", 2, false, "round trip", 20000, pingpongLocked},
 	{"pipe", 2, false, "round trip", 20000, pipe},
 }
 
