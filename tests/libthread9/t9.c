@@ -123,7 +123,11 @@ cputicks(int tid, char *state)
 	return ut + st;
 }
 
-/* Task tid sleeps in the kernel: asleep, and at most a tick of CPU in 300 ms. */
+/*
+ * Task tid sleeps in the kernel: asleep, and at most a tick of CPU in 300 ms.
+ * An idle proc spins for at most 100 us before it sleeps (libthread9/sched.c,
+ * Spinmax); 20 ms is far past that, even under TCG.
+ */
 void
 t9assertidle(int tid)
 {
