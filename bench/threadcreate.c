@@ -672,7 +672,7 @@ capset(int *caps, char *list)
 void
 threadmain(int argc, char **argv)
 {
-	static const char *defs = "malloc,seg3,guarded,cached,pthread";
+	static const char *defs = "malloc,seg3,guarded,cached,pthread,batched";
 	char sn[64] = "1024,10000,100000", sa[64] = "", ss[128], sm[32] = "exit,alive", sl[128];
 	int nvs[Nmode][Maxn], nns[Nmode], *nv, nn, ways, modes, probes, runs, caps[Nway], m, i, w, c;
 	Row *r, probe[Nway], *pr;
