@@ -81,6 +81,7 @@ _t9segrelease(char *base)
 const struct _Stackhook *_t9threadstackhook;
 
 static void stackpend(Proc *p, char *base);
+static void reservedrop(Proc *p);
 
 /*
  * A fresh stack of n bytes from p's reserve, refilled when empty.  A
@@ -95,8 +96,7 @@ freshstack(Proc *p, size_t n, const char *who)
 	if(p->nreserve > 0 && p->reservesize != n){
 		if(++p->reservemiss < 2)
 			return _t9segalloc(n, who);
-		while(p->nreserve > 0)
-			stackpend(p, p->reserve[--p->nreserve]);
+		reservedrop(p);
 	}
 	p->reservemiss = 0;
 	if(p->nreserve == 0){
@@ -124,6 +124,14 @@ stackpend(Proc *p, char *base)
 	p->pending[p->npending++] = base;
 	if(p->npending == Stackbatch)
 		stackflush(p);
+}
+
+/* p's reserve, unused, to be detached with the pending stacks. */
+static void
+reservedrop(Proc *p)
+{
+	while(p->nreserve > 0)
+		stackpend(p, p->reserve[--p->nreserve]);
 }
 
 /*
@@ -203,7 +211,6 @@ _t9stackcachefree(Proc *p)
 	while(p->ncache > 0)
 		stackpend(p, p->cache[--p->ncache].base);
 	p->cachebytes = 0;
-	while(p->nreserve > 0)
-		stackpend(p, p->reserve[--p->nreserve]);
+	reservedrop(p);
 	stackflush(p);
 }
