@@ -129,9 +129,21 @@ func gosched(n int) float64 {
 }
 
 // pingpong: ns per round trip over two unbuffered channels.
-func pingpong(n int) float64 {
+func pingpong(n int) float64 { return pingpongOn(n, false) }
+
+// pingpongLocked: pingpong with each side on an OS thread of its own.
+func pingpongLocked(n int) float64 { return pingpongOn(n, true) }
+
+func pingpongOn(n int, locked bool) float64 {
+	if locked {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	ping, pong := make(chan int), make(chan int)
 	go func() {
+		if locked {
+			runtime.LockOSThread()
+		}
 		for i := 0; i < n; i++ {
 			pong <- (<-ping) + 1
 		}
@@ -141,27 +153,6 @@ func pingpong(n int) float64 {
 		ping <- i
 		if got := <-pong; got != i+1 {
 			fail("chan: round trip %d came back as %d", i, got)
-		}
-	}
-	return float64(time.Since(t0).Nanoseconds()) / float64(n)
-}
-
-// pingpongLocked: pingpong with each side on an OS thread of its own.
-func pingpongLocked(n int) float64 {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	ping, pong := make(chan int), make(chan int)
-	go func() {
-		runtime.LockOSThread()
-		for i := 0; i < n; i++ {
-			pong <- (<-ping) + 1
-		}
-	}()
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		ping <- i
-		if got := <-pong; got != i+1 {
-			fail("chan-locked: round trip %d came back as %d", i, got)
 		}
 	}
 	return float64(time.Since(t0).Nanoseconds()) / float64(n)
