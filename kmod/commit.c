@@ -22,17 +22,24 @@
 atomic_long_t segctl_committed;
 unsigned long segctl_commit_limit;
 
-/* Take @pages from the module cap: EPERM if committing is off, else ENOMEM. */
+/*
+ * Take @pages from the module cap: EPERM if committing is off, else ENOMEM.
+ * The total never goes past the cap, not even for a moment: adding and
+ * then taking back would show a reader of "committed" more than the cap,
+ * and refuse a racing charge that fits once the overshoot is undone.
+ */
 static int segctl_charge(unsigned long pages)
 {
 	unsigned long limit = READ_ONCE(segctl_commit_limit);
+	long old;
 
 	if (!limit)
 		return -EPERM;
-	if (atomic_long_add_return(pages, &segctl_committed) > limit) {
-		atomic_long_sub(pages, &segctl_committed);
-		return -ENOMEM;
-	}
+	old = atomic_long_read(&segctl_committed);
+	do {
+		if (pages > limit || (unsigned long)old > limit - pages)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&segctl_committed, &old, old + pages));
 	return 0;
 }
 
